@@ -1,0 +1,428 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import type { Config } from './config/schema.js';
+import type { LoadedConfig } from './config/load.js';
+import { CommandError, ExitCode, errorMessage } from './errors.js';
+import { LOG_LEVELS, redactDeep, type LogHub, type LogLevel, type Logger } from './log.js';
+import { Topics, type BridgeEventPayload, type BridgeInfoPayload, type OnlineState, type ServiceStatus } from './mqtt/contract.js';
+import { MqttConnection, redactUrl } from './mqtt/connection.js';
+import { StateStore } from './mqtt/state-store.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
+import { DiscoveryPublisher } from './ha/publisher.js';
+import { CommandRegistry } from './commands/registry.js';
+import { MqttCommandTransport } from './commands/mqtt-transport.js';
+import { Scheduler } from './core/scheduler.js';
+import type { Instance, InstanceContext } from './core/instance.js';
+import { BridgeInstance, BRIDGE_ID } from './bridge/bridge.js';
+import { HostInstance } from './host/index.js';
+import { HttpServer, sendJson } from './http/server.js';
+import { renderMetrics } from './http/metrics.js';
+import { Store } from './store/db.js';
+import { ORIGIN, VERSION } from './version.js';
+
+interface Running {
+  instance: Instance;
+  ctx: InstanceContext;
+  status: ServiceStatus;
+}
+
+export interface AppOptions {
+  logs: LogHub;
+}
+
+/**
+ * The composition root: builds every part in order, starts them, and stops them in reverse.
+ * Constructors only assign; all I/O begins in start().
+ */
+export class App {
+  readonly config: Config;
+  readonly topics: Topics;
+  #loaded: LoadedConfig;
+  #logs: LogHub;
+  #log: Logger;
+  #store: Store;
+  #broker: EmbeddedBroker | null = null;
+  #conn: MqttConnection | null = null;
+  #state: StateStore | null = null;
+  #discovery: DiscoveryPublisher | null = null;
+  #commands: CommandRegistry;
+  #transport: MqttCommandTransport | null = null;
+  #http: HttpServer | null = null;
+  #instances = new Map<string, Running>();
+  #bridge: BridgeInstance | null = null;
+  #startedAt = new Date();
+  #birthTimer: NodeJS.Timeout | null = null;
+  #discoveryPending = new Set<string>();
+  #stopLog: (() => void) | null = null;
+  #stopping = false;
+  #resyncs = 0;
+
+  constructor(loaded: LoadedConfig, options: AppOptions) {
+    this.#loaded = loaded;
+    this.config = loaded.config;
+    this.#logs = options.logs;
+    this.#log = options.logs.child('bridge');
+    this.topics = new Topics(this.config.mqtt.base_topic, this.config.homeassistant.discovery_topic, this.config.homeassistant.status_topic);
+    this.#store = new Store(this.config.store.data_dir, options.logs.child('store'));
+    this.#commands = new CommandRegistry(options.logs.child('commands'));
+  }
+
+  get brokerListeners(): EmbeddedBroker['listeners'] | null {
+    return this.#broker?.listeners ?? null;
+  }
+  get httpPort(): number | undefined {
+    return this.#http?.port;
+  }
+  get commands(): CommandRegistry {
+    return this.#commands;
+  }
+  get discoveryCount(): number {
+    return this.#discovery?.publishCount ?? 0;
+  }
+  get resyncCount(): number {
+    return this.#resyncs;
+  }
+
+  async start(): Promise<void> {
+    const cfg = this.config;
+    this.#logs.addSecrets(this.#loaded.secrets);
+    this.#log.info(`media2mqtt ${VERSION} starting${this.#loaded.file ? ` with ${this.#loaded.file}` : ' with built-in defaults'}`);
+
+    await this.#store.open();
+    if (!this.#store.data.bridge.clean_shutdown) this.#log.warn('the previous run did not shut down cleanly');
+    await this.#store.update((d) => {
+      const now = new Date().toISOString();
+      d.bridge.first_start ??= now;
+      d.bridge.last_start = now;
+      d.bridge.starts++;
+      d.bridge.clean_shutdown = false;
+    });
+
+    // 1. Broker.
+    let url = cfg.mqtt.server;
+    let username = cfg.mqtt.user;
+    let password = cfg.mqtt.password;
+    let protocolVersion = cfg.mqtt.version;
+    if (cfg.mqtt.server === 'embedded') {
+      const internalUser = { username: 'media2mqtt-bridge', password: randomBytes(24).toString('base64url') };
+      this.#logs.addSecrets([internalUser.password]);
+      this.#broker = await startEmbeddedBroker(cfg.broker, this.#logs.child('broker'), {
+        baseTopic: cfg.mqtt.base_topic,
+        discoveryPrefix: cfg.homeassistant.discovery_topic,
+        internalUser,
+      });
+      url = `mqtt://127.0.0.1:${this.#broker.listeners.tcp}`;
+      ({ username, password } = internalUser);
+      protocolVersion = 4; // aedes speaks MQTT 3.1.1.
+    }
+
+    // 2. MQTT client with the last will on bridge/state.
+    const conn = new MqttConnection(
+      {
+        url,
+        clientId: cfg.mqtt.client_id ?? `${cfg.mqtt.base_topic.replace(/[^A-Za-z0-9_-]/g, '_')}_${randomBytes(3).toString('hex')}`,
+        username,
+        password,
+        ca: cfg.mqtt.ca,
+        cert: cfg.mqtt.cert,
+        key: cfg.mqtt.key,
+        rejectUnauthorized: cfg.mqtt.reject_unauthorized,
+        keepalive: cfg.mqtt.keepalive,
+        protocolVersion,
+        reconnectMaxSeconds: cfg.mqtt.reconnect_max,
+        will: { topic: this.topics.bridgeState, payload: JSON.stringify({ state: 'offline' }) },
+      },
+      this.#logs.child('mqtt'),
+    );
+    this.#conn = conn;
+    this.#state = new StateStore((topic, payload, opts) => conn.publish(topic, payload, opts));
+    conn.onConnect((reconnect) => {
+      if (reconnect) this.resync('reconnect');
+    });
+    await conn.connect();
+    this.#log.info(`connected to MQTT broker ${redactUrl(url)}`);
+    this.#state.set(this.topics.bridgeState, { state: 'online' });
+    this.#forwardLogs();
+
+    // 3. Home Assistant discovery: learn which retained configs we own before publishing.
+    this.#discovery = new DiscoveryPublisher(
+      { topics: this.topics, origin: ORIGIN, bridgeInstance: BRIDGE_ID },
+      conn,
+      this.#logs.child('discovery'),
+      cfg.homeassistant.enabled,
+    );
+    await this.#discovery.scan();
+
+    // 4. Commands, then instances (bridge first: every other device names it as via_device).
+    this.#registerBridgeCommands();
+    this.#transport = new MqttCommandTransport(conn, this.topics, this.#commands, this.#logs.child('commands'));
+    await this.#transport.start();
+
+    const bridgeCtx = this.#context(BRIDGE_ID);
+    this.#bridge = new BridgeInstance(bridgeCtx, () => this.info());
+    await this.#startInstance(this.#bridge, bridgeCtx);
+    if (cfg.system.enabled) {
+      const ctx = this.#context(cfg.system.id);
+      await this.#startInstance(new HostInstance(ctx, cfg.system), ctx);
+    }
+    for (const [id, svc] of Object.entries(cfg.services)) {
+      if (!svc.enabled) continue;
+      this.#log.warn(`services.${id}: type ${svc.type} is configured but upstream services are not part of this build yet; skipping`);
+    }
+    this.#discovery.removeStale();
+
+    // 5. Republish on Home Assistant's birth message.
+    if (cfg.homeassistant.enabled) {
+      await conn.subscribe(this.topics.haStatus, (msg) => {
+        if (msg.payload.toString().trim() === 'online') this.#onBirth();
+      });
+    }
+
+    // 6. HTTP.
+    if (cfg.http.enabled) {
+      this.#http = new HttpServer(cfg.http, this.#logs.child('http'));
+      this.#http.route('GET', '/healthz', (_req, res) => {
+        const h = this.health();
+        sendJson(res, h.status === 'ok' ? 200 : 503, h);
+      });
+      this.#http.route('GET', '/metrics', (_req, res) => {
+        const text = renderMetrics(this.#metricsSnapshot());
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+        res.end(text);
+      });
+      await this.#http.start();
+    }
+
+    this.#bridge.publishInfo(true);
+    this.#event('bridge_started', { version: VERSION });
+    this.#log.info(`media2mqtt is running: base topic ${cfg.mqtt.base_topic}, ${this.#instances.size} instance(s)`);
+  }
+
+  /** Republishes discovery and every retained state (Resync button, HA birth, reconnect). */
+  resync(reason: string): { discovery: number; states: number } {
+    this.#resyncs++;
+    const discovery = this.#discovery?.republishAll() ?? 0;
+    const states = this.#state?.republishAll() ?? 0;
+    this.#log.info(`republished ${discovery} device config(s) and ${states} state topic(s) (${reason})`);
+    return { discovery, states };
+  }
+
+  info(): BridgeInfoPayload {
+    const services = [...this.#instances.values()].filter((r) => r.instance.id !== BRIDGE_ID).map((r) => ({ ...r.status }));
+    const broker = this.#broker;
+    return {
+      version: VERSION,
+      started_at: this.#startedAt.toISOString(),
+      uptime: Math.round((Date.now() - this.#startedAt.getTime()) / 1000),
+      log_level: this.#logs.level,
+      broker: broker
+        ? { mode: 'embedded', url: `mqtt://${hostname()}:${broker.listeners.tcp}`, listeners: { ...broker.listeners } }
+        : { mode: 'external', url: redactUrl(this.config.mqtt.server) },
+      homeassistant: { enabled: this.config.homeassistant.enabled, discovery_topic: this.config.homeassistant.discovery_topic },
+      services,
+      services_online: services.filter((s) => s.state === 'online').length,
+      services_total: services.length,
+      config: redactDeep({ ...this.config, mqtt: { ...this.config.mqtt, server: redactUrl(this.config.mqtt.server) } }),
+    };
+  }
+
+  health(): { status: 'ok' | 'degraded'; version: string; uptime: number; mqtt: { connected: boolean }; broker: { mode: string; clients?: number }; services: Record<string, OnlineState> } {
+    const connected = this.#conn?.connected ?? false;
+    const services: Record<string, OnlineState> = {};
+    for (const r of this.#instances.values()) if (r.instance.id !== BRIDGE_ID) services[r.instance.id] = r.status.state;
+    return {
+      status: connected ? 'ok' : 'degraded',
+      version: VERSION,
+      uptime: Math.round((Date.now() - this.#startedAt.getTime()) / 1000),
+      mqtt: { connected },
+      broker: this.#broker ? { mode: 'embedded', clients: this.#broker.clientCount } : { mode: 'external' },
+      services,
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#log.info('stopping');
+    if (this.#birthTimer) clearTimeout(this.#birthTimer);
+    this.#event('bridge_stopping', {});
+    await this.#http?.stop().catch(() => undefined);
+    await this.#transport?.stop().catch(() => undefined);
+    for (const r of [...this.#instances.values()].reverse()) {
+      await r.ctx.scheduler.stop().catch(() => undefined);
+      await r.instance.stop().catch((err: unknown) => this.#log.warn(`stopping ${r.instance.id}: ${errorMessage(err)}`));
+      if (r.instance.device().hasAvailability) this.#state?.set(this.topics.availability(r.instance.id), { state: 'offline' });
+    }
+    this.#discovery?.stop();
+    this.#state?.set(this.topics.bridgeState, { state: 'offline' });
+    this.#stopLog?.();
+    await this.#conn?.close();
+    await this.#broker?.close();
+    await this.#store.update((d) => {
+      d.bridge.last_stop = new Date().toISOString();
+      d.bridge.clean_shutdown = true;
+    }).catch((err: unknown) => this.#log.warn(`cannot write the data file: ${errorMessage(err)}`));
+    this.#log.info('stopped');
+  }
+
+  #context(id: string): InstanceContext {
+    const log = this.#logs.child(id === BRIDGE_ID ? 'bridge' : `bridge:${id}`);
+    const scheduler = new Scheduler(log);
+    return {
+      id,
+      topics: this.topics,
+      log,
+      scheduler,
+      publishState: (name, payload) => {
+        this.#state?.set(this.topics.state(id, name), payload);
+      },
+      clearState: (name) => this.#state?.clear(this.topics.state(id, name)),
+      setAvailability: (state, error) => this.#setAvailability(id, state, error ?? null),
+      emitEvent: (type, data) => this.#event(type, data, id),
+      entitiesChanged: () => this.#scheduleDiscovery(id),
+    };
+  }
+
+  async #startInstance(instance: Instance, ctx: InstanceContext): Promise<void> {
+    const status: ServiceStatus = { id: instance.id, type: instance.type, state: 'offline', last_error: null, last_success: null };
+    this.#instances.set(instance.id, { instance, ctx, status });
+    this.#commands.setInstance(instance.id, instance.type);
+    this.#discovery?.update(instance.device(), instance.entities());
+    try {
+      await instance.start();
+      ctx.scheduler.start();
+      // Instances without an upstream (the host) are online once started; services report their own.
+      if (instance.device().hasAvailability && status.last_success === null && status.last_error === null) this.#setAvailability(instance.id, 'online', null);
+    } catch (err) {
+      this.#setAvailability(instance.id, 'offline', errorMessage(err));
+      this.#log.error(`${instance.id} failed to start: ${errorMessage(err)}`);
+    }
+  }
+
+  #setAvailability(id: string, state: OnlineState, error: string | null): void {
+    const r = this.#instances.get(id);
+    if (!r) return;
+    const was = r.status.state;
+    const cleanError = error === null ? null : this.#logs.scrub(error);
+    r.status.state = state;
+    if (state === 'online') {
+      r.status.last_success = new Date().toISOString();
+      r.status.last_error = null;
+    } else if (cleanError !== null) r.status.last_error = cleanError;
+    if (r.instance.device().hasAvailability) this.#state?.set(this.topics.availability(id), { state });
+    if (was !== state && id !== BRIDGE_ID) {
+      this.#event(state === 'online' ? 'service_online' : 'service_offline', cleanError ? { error: cleanError } : {}, id);
+      this.#bridge?.publishInfo();
+    } else if (state === 'offline' && cleanError) this.#bridge?.publishInfo();
+  }
+
+  #scheduleDiscovery(id: string): void {
+    if (this.#discoveryPending.has(id)) return;
+    this.#discoveryPending.add(id);
+    // Coalesce several changes in one tick (a disk and an interface appearing together).
+    setImmediate(() => {
+      this.#discoveryPending.delete(id);
+      const r = this.#instances.get(id);
+      if (r && !this.#stopping) this.#discovery?.update(r.instance.device(), r.instance.entities());
+    });
+  }
+
+  #event(type: string, data: Record<string, unknown>, instance?: string): void {
+    const payload: BridgeEventPayload = { type, time: new Date().toISOString(), ...(instance ? { instance } : {}), data };
+    this.#conn?.publish(this.topics.bridgeEvent, this.#logs.scrub(JSON.stringify(payload)), { qos: 1 });
+  }
+
+  #onBirth(): void {
+    // One republish per window however many birth messages arrive (HA restarts, flapping clients).
+    if (this.#birthTimer || this.#stopping) return;
+    const delay = this.config.homeassistant.birth_delay * 1000 + Math.random() * 1000;
+    this.#birthTimer = setTimeout(() => {
+      this.#birthTimer = null;
+      this.resync('Home Assistant came online');
+    }, delay);
+  }
+
+  #forwardLogs(): void {
+    const min = this.config.log.mqtt_level;
+    if (min === 'off') return;
+    const rank = (l: LogLevel) => LOG_LEVELS.indexOf(l);
+    let inside = false;
+    this.#stopLog = this.#logs.onRecord((record) => {
+      // A failing publish logs; that log must not publish again.
+      if (inside || rank(record.level) > rank(min) || !this.#conn?.connected) return;
+      inside = true;
+      try {
+        this.#conn.publish(this.topics.bridgeLog, JSON.stringify(record), { qos: 0 });
+      } finally {
+        inside = false;
+      }
+    });
+  }
+
+  #registerBridgeCommands(): void {
+    const c = this.#commands;
+    c.register({
+      name: 'resync',
+      scope: 'bridge',
+      description: 'Republish every discovery config and retained state',
+      params: z.object({}).strict(),
+      role: 'operator',
+      idempotent: true,
+      handler: async () => this.resync('resync command'),
+    });
+    c.register({
+      name: 'set_log_level',
+      scope: 'bridge',
+      description: 'Change the log level at runtime',
+      params: z.object({ level: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]]) }).strict(),
+      bareParam: 'level',
+      role: 'admin',
+      idempotent: true,
+      handler: async (_i, p) => {
+        this.#logs.setLevel(p.level);
+        this.#log.info(`log level set to ${p.level}`);
+        this.#bridge?.publishInfo();
+        return { level: p.level };
+      },
+    });
+    c.register({
+      name: 'sync',
+      scope: 'bridge',
+      description: 'Poll one instance (or all) now',
+      params: z.object({ instance: z.string().optional() }).strict(),
+      bareParam: 'instance',
+      role: 'operator',
+      idempotent: true,
+      handler: async (_i, p) => {
+        const targets = [...this.#instances.values()].filter((r) => r.instance.id !== BRIDGE_ID && (!p.instance || r.instance.id === p.instance));
+        if (p.instance && targets.length === 0) throw new CommandError('UNKNOWN_INSTANCE', `no instance "${p.instance}"`);
+        await Promise.all(targets.map((r) => (r.instance.refresh ? r.instance.refresh() : r.ctx.scheduler.runAll())));
+        return { synced: targets.map((r) => r.instance.id) };
+      },
+    });
+    c.register({
+      name: 'health_check',
+      scope: 'bridge',
+      description: 'Report the bridge, broker and per-instance health',
+      params: z.object({}).strict(),
+      role: 'viewer',
+      idempotent: true,
+      handler: async () => this.health(),
+    });
+  }
+
+  #metricsSnapshot() {
+    return {
+      version: VERSION,
+      uptime: (Date.now() - this.#startedAt.getTime()) / 1000,
+      mqttConnected: this.#conn?.connected ?? false,
+      brokerClients: this.#broker?.clientCount,
+      state: this.#state?.stats ?? { topics: 0, published: 0, suppressed: 0 },
+      discoveryPublished: this.#discovery?.publishCount ?? 0,
+      services: [...this.#instances.values()].filter((r) => r.instance.id !== BRIDGE_ID).map((r) => ({ id: r.status.id, type: r.status.type, up: r.status.state === 'online' })),
+    };
+  }
+}
+
+export { ExitCode };

@@ -1,0 +1,92 @@
+import type { Instance, InstanceContext } from '../core/instance.js';
+import type { DeviceDef, EntityDef } from '../ha/entity.js';
+import { LOG_LEVELS } from '../log.js';
+import type { BridgeInfoPayload } from '../mqtt/contract.js';
+import { VERSION } from '../version.js';
+
+/** What the bridge device shows; the app supplies a fresh snapshot on every change. */
+export type BridgeInfoSource = () => BridgeInfoPayload;
+
+export const BRIDGE_ID = 'bridge';
+
+/**
+ * The Bridge device in Home Assistant: connection state, version, start time, services online, a
+ * log-level select and a Resync button. Its state object is `<base>/bridge/info`.
+ */
+export class BridgeInstance implements Instance {
+  readonly id = BRIDGE_ID;
+  readonly type = 'bridge';
+  #ctx: InstanceContext;
+  #info: BridgeInfoSource;
+  #lastWithoutUptime = '';
+
+  constructor(ctx: InstanceContext, info: BridgeInfoSource) {
+    this.#ctx = ctx;
+    this.#info = info;
+  }
+
+  device(): DeviceDef {
+    return {
+      instance: BRIDGE_ID,
+      name: 'media2mqtt bridge',
+      manufacturer: 'media2mqtt',
+      model: 'Bridge',
+      swVersion: VERSION,
+      viaBridge: false,
+      hasAvailability: false,
+    };
+  }
+
+  entities(): EntityDef[] {
+    return [
+      {
+        key: 'connection_state',
+        platform: 'binary_sensor',
+        name: 'Connection state',
+        state: 'state',
+        valueTemplate: "{{ 'ON' if value_json.state == 'online' else 'OFF' }}",
+        deviceClass: 'connectivity',
+        entityCategory: 'diagnostic',
+      },
+      { key: 'version', platform: 'sensor', name: 'Version', state: 'info', field: 'version', entityCategory: 'diagnostic', icon: 'mdi:tag' },
+      { key: 'started_at', platform: 'sensor', name: 'Started', state: 'info', field: 'started_at', deviceClass: 'timestamp', entityCategory: 'diagnostic' },
+      {
+        key: 'services_online',
+        platform: 'sensor',
+        name: 'Services online',
+        state: 'info',
+        field: 'services_online',
+        stateClass: 'measurement',
+        icon: 'mdi:server-network',
+        attributesField: 'services',
+      },
+      {
+        key: 'log_level',
+        platform: 'select',
+        name: 'Log level',
+        state: 'info',
+        field: 'log_level',
+        command: 'set_log_level',
+        options: [...LOG_LEVELS],
+        entityCategory: 'config',
+        icon: 'mdi:format-list-bulleted',
+      },
+      { key: 'resync', platform: 'button', name: 'Resync', command: 'resync', payloadPress: '{}', entityCategory: 'config', icon: 'mdi:sync' },
+    ];
+  }
+
+  async start(): Promise<void> {
+    this.publishInfo();
+  }
+
+  async stop(): Promise<void> {}
+
+  /** Publishes `<base>/bridge/info` when something other than the uptime changed. */
+  publishInfo(force = false): void {
+    const info = this.#info();
+    const key = JSON.stringify({ ...info, uptime: 0 });
+    if (!force && key === this.#lastWithoutUptime) return;
+    this.#lastWithoutUptime = key;
+    this.#ctx.publishState('info', { ...info });
+  }
+}

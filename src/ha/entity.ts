@@ -1,0 +1,60 @@
+/**
+ * How an instance describes its Home Assistant entities. Instances declare entities; the pure
+ * builders in `discovery.ts` turn them into discovery payloads. Field names follow HA's options.
+ */
+
+export type Platform = 'sensor' | 'binary_sensor' | 'button' | 'select' | 'switch' | 'event' | 'number' | 'text' | 'update';
+export type EntityCategory = 'diagnostic' | 'config';
+export type StateClass = 'measurement' | 'total' | 'total_increasing' | 'measurement_angle';
+
+export interface EntityDef {
+  /** Stable id within the device (`cpu_load`, `disk_root_used`); part of unique_id. Never change it. */
+  key: string;
+  platform: Platform;
+  /** Entity name without the device name (HA's has_entity_name rule); null = the device's main feature. */
+  name: string | null;
+  /** Name of the state object this entity reads: `<base>/<instance>/<state>`. */
+  state?: string;
+  /** Field of the state object: becomes `{{ value_json.<field> }}`. */
+  field?: string;
+  /** Full value template, when `field` is not enough. */
+  valueTemplate?: string;
+  deviceClass?: string;
+  unit?: string;
+  stateClass?: StateClass;
+  entityCategory?: EntityCategory;
+  icon?: string;
+  precision?: number;
+  /** Seconds after which HA marks the value unavailable (polled sensors: ~3 poll intervals). */
+  expireAfter?: number;
+  enabledByDefault?: boolean;
+  /** Attributes: a field of the same state object holding an object (bounded in size by the producer). */
+  attributesField?: string;
+  /** binary_sensor: values published for on/off (default true/false compared as JSON booleans). */
+  payloadOn?: string;
+  payloadOff?: string;
+  /** button/select/switch: command name; HA publishes to `<base>/<instance>/set/<command>`. */
+  command?: string;
+  payloadPress?: string;
+  /** select: allowed options. */
+  options?: string[];
+  /** event: event types. */
+  eventTypes?: string[];
+  /** Extra, already-valid discovery options (long names), merged last. */
+  extra?: Record<string, unknown>;
+}
+
+export interface DeviceDef {
+  /** Instance id: `system`, `bridge`, `sonarr_4k`. */
+  instance: string;
+  name: string;
+  manufacturer?: string;
+  model?: string;
+  swVersion?: string;
+  hwVersion?: string;
+  configurationUrl?: string;
+  /** false only for the bridge device itself. */
+  viaBridge: boolean;
+  /** Entities of this device depend on `<base>/<instance>/availability` besides the bridge state. */
+  hasAvailability: boolean;
+}

@@ -1,0 +1,89 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HttpConfig } from '../config/schema.js';
+import { Media2MqttError, errorMessage } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * The one HTTP port: /healthz and /metrics here; the webhook receiver and JSON-RPC register their
+ * routes on the same server in later issues.
+ */
+export class HttpServer {
+  #cfg: HttpConfig;
+  #log: Logger;
+  #routes = new Map<string, RouteHandler>();
+  #server: Server | null = null;
+
+  constructor(cfg: HttpConfig, log: Logger) {
+    this.#cfg = cfg;
+    this.#log = log;
+  }
+
+  route(method: string, path: string, handler: RouteHandler): void {
+    this.#routes.set(`${method.toUpperCase()} ${path}`, handler);
+  }
+
+  get port(): number | undefined {
+    return (this.#server?.address() as AddressInfo | null)?.port;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => void this.#handle(req, res));
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    server.keepAliveTimeout = 5_000;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        if (err.code === 'EADDRINUSE') {
+          reject(
+            new Media2MqttError(
+              'HTTP_PORT_IN_USE',
+              `HTTP port ${this.#cfg.port} is already in use on ${this.#cfg.host}. Set http.port to a free port (or MEDIA2MQTT__HTTP__PORT=8100), or turn the HTTP server off with http.enabled: false.`,
+              { cause: err },
+            ),
+          );
+        } else reject(new Media2MqttError('HTTP_LISTEN', `HTTP server cannot listen on ${this.#cfg.host}:${this.#cfg.port}: ${err.message}`, { cause: err }));
+      });
+      server.listen(this.#cfg.port, this.#cfg.host, () => resolve());
+    });
+    server.on('error', (err) => this.#log.error(`HTTP server: ${err.message}`));
+    this.#server = server;
+    this.#log.info(`HTTP server listening on ${this.#cfg.host}:${this.port}`);
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const handler = this.#routes.get(`${req.method ?? 'GET'} ${path}`);
+    if (!handler) {
+      const known = [...this.#routes.keys()].some((k) => k.endsWith(` ${path}`));
+      sendJson(res, known ? 405 : 404, { error: known ? 'method not allowed' : 'not found' });
+      req.resume();
+      return;
+    }
+    try {
+      await handler(req, res);
+    } catch (err) {
+      this.#log.error(`HTTP ${req.method} ${path} failed: ${errorMessage(err)}`);
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.end();
+    }
+  }
+
+  async stop(): Promise<void> {
+    const server = this.#server;
+    if (!server) return;
+    this.#server = null;
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  }
+}

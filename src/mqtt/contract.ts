@@ -1,0 +1,140 @@
+/**
+ * The MQTT contract: every topic media2mqtt publishes or listens to, and the shape of its payload.
+ * Topic strings are built here and nowhere else. This module is exported as types for Node-RED and
+ * TypeScript clients (see README, "Topics").
+ */
+
+export type OnlineState = 'online' | 'offline';
+
+/** `<base>/bridge/state` (retained, also the last will). */
+export interface BridgeStatePayload {
+  state: OnlineState;
+}
+
+/** `<base>/<instance>/availability` (retained). */
+export interface AvailabilityPayload {
+  state: OnlineState;
+}
+
+export interface ServiceStatus {
+  id: string;
+  type: string;
+  state: OnlineState;
+  /** Last error message (credentials removed), null once the service recovered. */
+  last_error: string | null;
+  last_success: string | null;
+}
+
+/** `<base>/bridge/info` (retained). */
+export interface BridgeInfoPayload {
+  version: string;
+  started_at: string;
+  uptime: number;
+  log_level: string;
+  broker: { mode: 'embedded' | 'external'; url: string; listeners?: Record<string, number> };
+  homeassistant: { enabled: boolean; discovery_topic: string };
+  services: ServiceStatus[];
+  services_online: number;
+  services_total: number;
+  /** The running configuration with every secret replaced by "***". */
+  config: unknown;
+}
+
+/** `<base>/bridge/log` (not retained). */
+export interface BridgeLogPayload {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  namespace: string;
+  message: string;
+  time: string;
+}
+
+export type BridgeEventType =
+  | 'bridge_started'
+  | 'bridge_stopping'
+  | 'service_online'
+  | 'service_offline'
+  | 'alert'
+  | 'alert_cleared'
+  | 'resync';
+
+/** `<base>/bridge/event` (not retained). */
+export interface BridgeEventPayload<T = Record<string, unknown>> {
+  type: BridgeEventType | (string & {});
+  time: string;
+  instance?: string;
+  data: T;
+}
+
+/** What every command answers on `<base>/<instance>/response/<command>`. */
+export interface CommandResponse<T = unknown> {
+  status: 'ok' | 'error';
+  data: T | null;
+  error: { code: string; message: string } | null;
+  transaction?: string;
+}
+
+export interface AlertPayload {
+  metric: string;
+  level: 'warning' | 'critical';
+  value: number;
+  threshold: number;
+  message: string;
+}
+
+/** All topic strings, derived from the base topic and the HA discovery prefix. */
+export class Topics {
+  readonly base: string;
+  readonly discovery: string;
+  readonly haStatus: string;
+
+  constructor(base: string, discoveryPrefix = 'homeassistant', haStatus = `${discoveryPrefix}/status`) {
+    this.base = base;
+    this.discovery = discoveryPrefix;
+    this.haStatus = haStatus;
+  }
+
+  get bridgeState(): string {
+    return `${this.base}/bridge/state`;
+  }
+  get bridgeInfo(): string {
+    return `${this.base}/bridge/info`;
+  }
+  get bridgeLog(): string {
+    return `${this.base}/bridge/log`;
+  }
+  get bridgeEvent(): string {
+    return `${this.base}/bridge/event`;
+  }
+  availability(instance: string): string {
+    return `${this.base}/${instance}/availability`;
+  }
+  /** A retained state object, e.g. `media2mqtt/system/cpu`. */
+  state(instance: string, name: string): string {
+    return `${this.base}/${instance}/${name}`;
+  }
+  command(instance: string, command: string): string {
+    return `${this.base}/${instance}/set/${command}`;
+  }
+  commandResponse(instance: string, command: string): string {
+    return `${this.base}/${instance}/response/${command}`;
+  }
+  /** Subscription that receives every command for every instance. */
+  get commandWildcard(): string {
+    return `${this.base}/+/set/+`;
+  }
+  /** Parses `<base>/<instance>/set/<command>`; null for any other topic. */
+  parseCommand(topic: string): { instance: string; command: string } | null {
+    const prefix = `${this.base}/`;
+    if (!topic.startsWith(prefix)) return null;
+    const parts = topic.slice(prefix.length).split('/');
+    if (parts.length !== 3 || parts[1] !== 'set' || !parts[0] || !parts[2]) return null;
+    return { instance: parts[0], command: parts[2] };
+  }
+  /** Device-based discovery topic: `homeassistant/device/<id>/config`. */
+  deviceDiscovery(deviceId: string): string {
+    return `${this.discovery}/device/${deviceId}/config`;
+  }
+  get deviceDiscoveryWildcard(): string {
+    return `${this.discovery}/device/+/config`;
+  }
+}

@@ -1,0 +1,69 @@
+export interface PublishOptions {
+  retain: boolean;
+  qos: 0 | 1;
+}
+
+export type PublishFn = (topic: string, payload: string, options: PublishOptions) => void;
+
+/**
+ * The last value of every retained topic the bridge owns. `set` publishes only when the serialized
+ * payload differs from the last one (a poll that finds nothing new sends nothing), and
+ * `republishAll` sends everything again after a reconnect or Home Assistant's birth message
+ * (aedes keeps retained messages in memory only, and an external broker may have been restarted).
+ */
+export class StateStore {
+  #last = new Map<string, string>();
+  #publish: PublishFn;
+  #published = 0;
+  #suppressed = 0;
+
+  constructor(publish: PublishFn) {
+    this.#publish = publish;
+  }
+
+  /** Returns true when the value changed and was published. */
+  set(topic: string, payload: unknown): boolean {
+    const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
+    if (this.#last.get(topic) === text) {
+      this.#suppressed++;
+      return false;
+    }
+    this.#last.set(topic, text);
+    this.#published++;
+    this.#publish(topic, text, { retain: true, qos: 1 });
+    return true;
+  }
+
+  get(topic: string): string | undefined {
+    return this.#last.get(topic);
+  }
+
+  /** Removes a retained topic from the broker (an empty retained message, [MQTT-3.3.1-10]). */
+  clear(topic: string): void {
+    if (!this.#last.delete(topic)) return;
+    this.#publish(topic, '', { retain: true, qos: 1 });
+  }
+
+  /** Forgets a topic without publishing (its owner publishes the removal itself). */
+  forget(topic: string): void {
+    this.#last.delete(topic);
+  }
+
+  republishAll(filter?: (topic: string) => boolean): number {
+    let n = 0;
+    for (const [topic, text] of this.#last) {
+      if (filter && !filter(topic)) continue;
+      this.#publish(topic, text, { retain: true, qos: 1 });
+      n++;
+    }
+    return n;
+  }
+
+  topics(): string[] {
+    return [...this.#last.keys()];
+  }
+
+  get stats(): { topics: number; published: number; suppressed: number } {
+    return { topics: this.#last.size, published: this.#published, suppressed: this.#suppressed };
+  }
+}

@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+
+/** The package version, read once from package.json (one level above src/ and dist/). */
+export const VERSION: string = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+export const ORIGIN = {
+  name: 'media2mqtt',
+  sw_version: VERSION,
+  support_url: 'https://github.com/media2mqtt/media2mqtt',
+};
