@@ -94,10 +94,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
 }
 
 function parseYaml(text: string, file: string, issues: ConfigIssue[]): unknown {
-  const doc = YAML.parseDocument(text, { customTags: [secretTag], prettyErrors: false, uniqueKeys: true });
+  const doc = YAML.parseDocument(text, { customTags: [secretTag], prettyErrors: true, uniqueKeys: true });
   for (const e of doc.errors) {
     const pos = e.linePos?.[0];
-    issues.push({ path: pos ? `line ${pos.line}, column ${pos.col}` : '', message: e.message.split('\n')[0] ?? e.message });
+    const first = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
+    issues.push({ path: pos ? `line ${pos.line}, column ${pos.col}` : '', message: first });
   }
   if (doc.errors.length) return {};
   return doc.toJS({ maxAliasCount: 100 });
@@ -208,6 +209,10 @@ function zodIssues(error: z.ZodError): ConfigIssue[] {
     const base = issue.path.map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       for (const k of issue.keys) out.push({ path: base ? `${base}.${k}` : k, message: 'unknown key (check the spelling; see the configuration reference)' });
+      continue;
+    }
+    if (issue.code === 'invalid_key') {
+      out.push({ path: base, message: issue.issues.map((i) => i.message).join('; ') });
       continue;
     }
     if (issue.code === 'invalid_union' && base === 'mqtt.version') {
