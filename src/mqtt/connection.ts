@@ -170,12 +170,15 @@ export class MqttConnection {
 
   async subscribe(filter: string, handler: Handler): Promise<() => Promise<void>> {
     let set = this.#handlers.get(filter);
+    const fresh = !set;
     if (!set) {
       set = new Set();
       this.#handlers.set(filter, set);
-      await this.#client?.subscribeAsync(filter, { qos: 1 });
     }
+    // Register before subscribing: retained messages can arrive in the same read as the SUBACK,
+    // before the subscribe promise resolves.
     set.add(handler);
+    if (fresh) await this.#client?.subscribeAsync(filter, { qos: 1 });
     return async () => {
       const s = this.#handlers.get(filter);
       if (!s) return;
