@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { Config } from './config/schema.js';
@@ -54,9 +55,12 @@ export class App {
   #startedAt = new Date();
   #birthTimer: NodeJS.Timeout | null = null;
   #discoveryPending = new Set<string>();
+  /** State topic → how long an unchanged value may go unsent (half the shortest expire_after reading it). */
+  #refreshMs = new Map<string, number>();
   #stopLog: (() => void) | null = null;
   #stopping = false;
   #resyncs = 0;
+  #loopDelay: IntervalHistogram | null = null;
 
   constructor(loaded: LoadedConfig, options: AppOptions) {
     this.#loaded = loaded;
@@ -87,6 +91,8 @@ export class App {
   async start(): Promise<void> {
     const cfg = this.config;
     this.#logs.addSecrets(this.#loaded.secrets);
+    this.#loopDelay = monitorEventLoopDelay({ resolution: 20 });
+    this.#loopDelay.enable();
     this.#log.info(`media2mqtt ${VERSION} starting${this.#loaded.file ? ` with ${this.#loaded.file}` : ' with built-in defaults'}`);
 
     await this.#store.open();
@@ -259,6 +265,7 @@ export class App {
     this.#stopLog?.();
     await this.#conn?.close();
     await this.#broker?.close();
+    this.#loopDelay?.disable();
     await this.#store.update((d) => {
       d.bridge.last_stop = new Date().toISOString();
       d.bridge.clean_shutdown = true;
@@ -275,7 +282,8 @@ export class App {
       log,
       scheduler,
       publishState: (name, payload) => {
-        this.#state?.set(this.topics.state(id, name), payload);
+        const topic = this.topics.state(id, name);
+        this.#state?.set(topic, payload, this.#refreshMs.get(topic));
       },
       clearState: (name) => this.#state?.clear(this.topics.state(id, name)),
       setAvailability: (state, error) => this.#setAvailability(id, state, error ?? null),
@@ -288,16 +296,29 @@ export class App {
     const status: ServiceStatus = { id: instance.id, type: instance.type, state: 'offline', last_error: null, last_success: null };
     this.#instances.set(instance.id, { instance, ctx, status });
     this.#commands.setInstance(instance.id, instance.type);
-    this.#discovery?.update(instance.device(), instance.entities());
     try {
       await instance.start();
+      this.#publishDevice(instance);
       ctx.scheduler.start();
       // Instances without an upstream (the host) are online once started; services report their own.
       if (instance.device().hasAvailability && status.last_success === null && status.last_error === null) this.#setAvailability(instance.id, 'online', null);
     } catch (err) {
+      this.#publishDevice(instance);
       this.#setAvailability(instance.id, 'offline', errorMessage(err));
       this.#log.error(`${instance.id} failed to start: ${errorMessage(err)}`);
     }
+  }
+
+  /** Sends the device's discovery config and notes which state topics have an expire_after. */
+  #publishDevice(instance: Instance): void {
+    const entities = instance.entities();
+    for (const e of entities) {
+      if (!e.state || e.expireAfter === undefined) continue;
+      const topic = this.topics.state(instance.id, e.state);
+      const ms = (e.expireAfter * 1000) / 2;
+      this.#refreshMs.set(topic, Math.min(ms, this.#refreshMs.get(topic) ?? Infinity));
+    }
+    this.#discovery?.update(instance.device(), entities);
   }
 
   #setAvailability(id: string, state: OnlineState, error: string | null): void {
@@ -324,7 +345,7 @@ export class App {
     setImmediate(() => {
       this.#discoveryPending.delete(id);
       const r = this.#instances.get(id);
-      if (r && !this.#stopping) this.#discovery?.update(r.instance.device(), r.instance.entities());
+      if (r && !this.#stopping) this.#publishDevice(r.instance);
     });
   }
 
@@ -413,6 +434,8 @@ export class App {
   }
 
   #metricsSnapshot() {
+    const h = this.#loopDelay;
+    const cpu = process.cpuUsage();
     return {
       version: VERSION,
       uptime: (Date.now() - this.#startedAt.getTime()) / 1000,
@@ -421,6 +444,14 @@ export class App {
       state: this.#state?.stats ?? { topics: 0, published: 0, suppressed: 0 },
       discoveryPublished: this.#discovery?.publishCount ?? 0,
       services: [...this.#instances.values()].filter((r) => r.instance.id !== BRIDGE_ID).map((r) => ({ id: r.status.id, type: r.status.type, up: r.status.state === 'online' })),
+      // The histogram counts the sampling resolution itself; subtract it so an idle loop reads ~0.
+      eventLoop: {
+        p50: Math.max(0, (h?.percentile(50) ?? 0) / 1e9 - 0.02),
+        p99: Math.max(0, (h?.percentile(99) ?? 0) / 1e9 - 0.02),
+        max: Math.max(0, (h?.max ?? 0) / 1e9 - 0.02),
+      },
+      rssBytes: process.memoryUsage.rss(),
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
     };
   }
 }

@@ -6,6 +6,10 @@ export interface MetricsSnapshot {
   state: { topics: number; published: number; suppressed: number };
   discoveryPublished: number;
   services: { id: string; type: string; up: boolean }[];
+  /** Event-loop delay in seconds (p50, p99, max) since start. */
+  eventLoop: { p50: number; p99: number; max: number };
+  rssBytes: number;
+  cpuSeconds: number;
 }
 
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -31,5 +35,12 @@ export function renderMetrics(s: MetricsSnapshot): string {
     '1 when the instance is online.',
     s.services.map((x) => [`{instance="${esc(x.id)}",type="${esc(x.type)}"}`, x.up ? 1 : 0]),
   );
+  metric('media2mqtt_eventloop_delay_seconds', 'gauge', 'Event-loop delay since start.', [
+    ['{quantile="0.5"}', s.eventLoop.p50],
+    ['{quantile="0.99"}', s.eventLoop.p99],
+    ['{quantile="1"}', s.eventLoop.max],
+  ]);
+  metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [['', s.rssBytes]]);
+  metric('process_cpu_seconds_total', 'counter', 'User and system CPU time spent in seconds.', [['', s.cpuSeconds]]);
   return lines.join('\n') + '\n';
 }

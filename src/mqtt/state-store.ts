@@ -13,6 +13,7 @@ export type PublishFn = (topic: string, payload: string, options: PublishOptions
  */
 export class StateStore {
   #last = new Map<string, string>();
+  #sentAt = new Map<string, number>();
   #publish: PublishFn;
   #published = 0;
   #suppressed = 0;
@@ -21,14 +22,20 @@ export class StateStore {
     this.#publish = publish;
   }
 
-  /** Returns true when the value changed and was published. */
-  set(topic: string, payload: unknown): boolean {
+  /**
+   * Returns true when the value was published. An unchanged value is not sent again, unless it
+   * was last sent more than `refreshAfterMs` ago: entities with `expire_after` must hear from
+   * the bridge before HA expires them, even when an idle disk reads 0 B/s for hours.
+   */
+  set(topic: string, payload: unknown, refreshAfterMs?: number): boolean {
     const text = typeof payload === 'string' ? payload : JSON.stringify(payload);
-    if (this.#last.get(topic) === text) {
+    const now = Date.now();
+    if (this.#last.get(topic) === text && (refreshAfterMs === undefined || now - (this.#sentAt.get(topic) ?? 0) < refreshAfterMs)) {
       this.#suppressed++;
       return false;
     }
     this.#last.set(topic, text);
+    this.#sentAt.set(topic, now);
     this.#published++;
     this.#publish(topic, text, { retain: true, qos: 1 });
     return true;
@@ -40,6 +47,7 @@ export class StateStore {
 
   /** Removes a retained topic from the broker (an empty retained message, [MQTT-3.3.1-10]). */
   clear(topic: string): void {
+    this.#sentAt.delete(topic);
     if (!this.#last.delete(topic)) return;
     this.#publish(topic, '', { retain: true, qos: 1 });
   }
@@ -47,6 +55,7 @@ export class StateStore {
   /** Forgets a topic without publishing (its owner publishes the removal itself). */
   forget(topic: string): void {
     this.#last.delete(topic);
+    this.#sentAt.delete(topic);
   }
 
   republishAll(filter?: (topic: string) => boolean): number {
