@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import type { Config } from './config/schema.js';
+import type { Config, ServiceType } from './config/schema.js';
 import type { LoadedConfig } from './config/load.js';
 import { CommandError, ExitCode, errorMessage } from './errors.js';
 import { LOG_LEVELS, redactDeep, type LogHub, type LogLevel, type Logger } from './log.js';
@@ -16,10 +16,14 @@ import { MqttCommandTransport } from './commands/mqtt-transport.js';
 import { Scheduler } from './core/scheduler.js';
 import type { Instance, InstanceContext } from './core/instance.js';
 import { BridgeInstance, BRIDGE_ID } from './bridge/bridge.js';
-import { HostInstance } from './host/index.js';
+import { HostInstance } from './host/host.js';
 import { HttpServer, sendJson } from './http/server.js';
 import { renderMetrics } from './http/metrics.js';
 import { Store } from './store/db.js';
+import { SERVICE_MODULES, type ServiceModule } from './services/registry.js';
+import { UpstreamHttp } from './services/http.js';
+import { PolledService, type ServiceContext } from './services/service.js';
+import { readBody } from './http/body.js';
 import { ORIGIN, VERSION } from './version.js';
 
 interface Running {
@@ -30,6 +34,8 @@ interface Running {
 
 export interface AppOptions {
   logs: LogHub;
+  /** Service types this app can run; the registry by default (tests pass their own). */
+  modules?: Partial<Record<ServiceType, ServiceModule>>;
 }
 
 /**
@@ -61,6 +67,7 @@ export class App {
   #stopping = false;
   #resyncs = 0;
   #loopDelay: IntervalHistogram | null = null;
+  #modules: Partial<Record<ServiceType, ServiceModule>>;
 
   constructor(loaded: LoadedConfig, options: AppOptions) {
     this.#loaded = loaded;
@@ -70,6 +77,7 @@ export class App {
     this.topics = new Topics(this.config.mqtt.base_topic, this.config.homeassistant.discovery_topic, this.config.homeassistant.status_topic);
     this.#store = new Store(this.config.store.data_dir, options.logs.child('store'));
     this.#commands = new CommandRegistry(options.logs.child('commands'));
+    this.#modules = options.modules ?? SERVICE_MODULES;
   }
 
   get brokerListeners(): EmbeddedBroker['listeners'] | null {
@@ -86,6 +94,10 @@ export class App {
   }
   get resyncCount(): number {
     return this.#resyncs;
+  }
+  /** A running instance by id (commands, tests). */
+  instance(id: string): Instance | undefined {
+    return this.#instances.get(id)?.instance;
   }
 
   async start(): Promise<void> {
@@ -158,7 +170,9 @@ export class App {
       this.#logs.child('discovery'),
       cfg.homeassistant.enabled,
     );
-    await this.#discovery.scan();
+    // The embedded broker starts empty (aedes keeps retained messages in memory), so there is
+    // nothing stale to find; only an external broker can hold configs from an earlier run.
+    if (!this.#broker) await this.#discovery.scan();
 
     // 4. Commands, then instances (bridge first: every other device names it as via_device).
     this.#registerBridgeCommands();
@@ -174,7 +188,16 @@ export class App {
     }
     for (const [id, svc] of Object.entries(cfg.services)) {
       if (!svc.enabled) continue;
-      this.#log.warn(`services.${id}: type ${svc.type} is configured but upstream services are not part of this build yet; skipping`);
+      const module = this.#modules[svc.type];
+      if (!module) {
+        this.#log.warn(`services.${id}: type ${svc.type} is not supported by this build; skipping`);
+        continue;
+      }
+      const auth = module.auth(svc);
+      const http = new UpstreamHttp({ service: id, baseUrl: svc.url, timeout: svc.timeout, verifyTls: svc.verify_tls, headers: auth.headers, query: auth.query });
+      const ctx: ServiceContext = { ...this.#context(id), cfg: svc, http };
+      for (const def of module.commands ?? []) if (!this.#commands.has(def.scope, def.name)) this.#commands.register(def);
+      await this.#startInstance(module.create(ctx), ctx);
     }
     this.#discovery.removeStale();
 
@@ -192,6 +215,7 @@ export class App {
         const h = this.health();
         sendJson(res, h.status === 'ok' ? 200 : 503, h);
       });
+      this.#http.prefix('POST', '/api/webhook/', (req, res, rest) => this.#webhook(req, res, rest));
       this.#http.route('GET', '/metrics', (_req, res) => {
         const text = renderMetrics(this.#metricsSnapshot());
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
@@ -202,6 +226,8 @@ export class App {
 
     this.#bridge.publishInfo(true);
     this.#event('bridge_started', { version: VERSION });
+    // Report the event loop as it runs, not the one-off work of starting up.
+    this.#loopDelay.reset();
     this.#log.info(`media2mqtt is running: base topic ${cfg.mqtt.base_topic}, ${this.#instances.size} instance(s)`);
   }
 
@@ -338,6 +364,51 @@ export class App {
     } else if (state === 'offline' && cleanError) this.#bridge?.publishInfo();
   }
 
+  /**
+   * `POST /api/webhook/<instance>?token=…` (or `Authorization: Bearer …`): answers at once and
+   * refreshes the instance, so the change is on MQTT without waiting for the next poll.
+   */
+  async #webhook(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, instance: string): Promise<void> {
+    const token = this.config.http.token;
+    if (!token) {
+      req.resume();
+      sendJson(res, 403, { error: 'webhooks need http.token in the configuration' });
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://x');
+    const auth = String(req.headers.authorization ?? '');
+    const given = url.searchParams.get('token') ?? (auth.startsWith('Bearer ') ? auth.slice(7) : auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString().split(':').slice(1).join(':') : '');
+    if (!safeEqual(given, token)) {
+      req.resume();
+      sendJson(res, 401, { error: 'invalid token' });
+      return;
+    }
+    const r = this.#instances.get(instance);
+    if (!r || !(r.instance instanceof PolledService)) {
+      req.resume();
+      sendJson(res, 404, { error: `no service instance "${instance}"` });
+      return;
+    }
+    const body = await readBody(req, 1024 * 1024).catch(() => null);
+    if (!body) {
+      sendJson(res, 413, { error: 'body too large (1 MiB at most)' });
+      return;
+    }
+    const contentType = String(req.headers['content-type'] ?? '');
+    let json: unknown;
+    if (contentType.includes('json') || body[0] === 0x7b) {
+      try {
+        json = JSON.parse(body.toString('utf8'));
+      } catch {
+        sendJson(res, 400, { error: 'body is not valid JSON' });
+        return;
+      }
+    }
+    sendJson(res, 202, { status: 'accepted' });
+    const service = r.instance;
+    service.onWebhook({ contentType, body, json }).catch((err: unknown) => this.#log.warn(`webhook for ${instance}: ${errorMessage(err)}`));
+  }
+
   #scheduleDiscovery(id: string): void {
     if (this.#discoveryPending.has(id)) return;
     this.#discoveryPending.add(id);
@@ -454,6 +525,12 @@ export class App {
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
     };
   }
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export { ExitCode };

@@ -66,6 +66,10 @@ export class CommandRegistry {
     this.#commands.set(key, def as unknown as CommandDef);
   }
 
+  has(scope: string, name: string): boolean {
+    return this.#commands.has(`${scope}/${name}`);
+  }
+
   setInstance(instance: string, scope: string): void {
     this.#instances.set(instance, scope);
   }

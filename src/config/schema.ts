@@ -199,8 +199,25 @@ export const serviceBaseSchema = z
     interval: seconds(30),
     idle_interval: seconds(120),
     verify_tls: z.boolean().default(true),
+    /** Days ahead for upcoming releases (Sonarr/Radarr calendar). */
+    upcoming_days: z.number().int().min(1).max(90).default(7),
+    /** Longest list kept in Home Assistant attributes (the full list stays on the JSON topic). */
+    list_limit: z.number().int().min(1).max(100).default(20),
   })
   .strict();
+
+/** Credentials each type cannot work without. */
+const REQUIRED_CREDENTIALS: Partial<Record<(typeof SERVICE_TYPES)[number], ('api_key' | 'token')[]>> = {
+  sonarr: ['api_key'],
+  radarr: ['api_key'],
+  prowlarr: ['api_key'],
+  sabnzbd: ['api_key'],
+  tautulli: ['api_key'],
+  jellyseerr: ['api_key'],
+  overseerr: ['api_key'],
+  jellyfin: ['api_key'],
+  plex: ['token'],
+};
 
 export const instanceId = z
   .string()
@@ -220,6 +237,11 @@ export const configSchema = z
   })
   .strict()
   .superRefine((cfg, ctx) => {
+    for (const [id, svc] of Object.entries(cfg.services)) {
+      for (const key of REQUIRED_CREDENTIALS[svc.type] ?? []) {
+        if (!svc[key]) ctx.addIssue({ code: 'custom', path: ['services', id, key], message: `${svc.type} needs ${key}` });
+      }
+    }
     if (cfg.services[cfg.system.id]) {
       ctx.addIssue({ code: 'custom', path: ['services', cfg.system.id], message: `clashes with system.id "${cfg.system.id}"` });
     }

@@ -9,6 +9,11 @@ export interface TaskOptions {
   jitter?: number;
   /** Run once right at start (default true). */
   immediate?: boolean;
+  /**
+   * Wait after the first run, in seconds, instead of the interval. Rates need two samples: the
+   * first run only takes a baseline, so the first value can follow a second later.
+   */
+  firstInterval?: number;
 }
 
 type Interval = number | (() => number);
@@ -21,6 +26,7 @@ interface Task {
   timer?: NodeJS.Timeout;
   /** A run is queued or running; a second trigger joins it instead of piling up. */
   pending?: Promise<void>;
+  runs: number;
 }
 
 /**
@@ -47,7 +53,7 @@ export class Scheduler {
   /** Interval in seconds (or a function giving it, so fast-while-active / slow-while-idle works). */
   every(name: string, interval: Interval, fn: (signal: AbortSignal) => Promise<void>, options: TaskOptions = {}): void {
     if (this.#tasks.has(name)) throw new Error(`task ${name} is already scheduled`);
-    const task: Task = { name, interval, fn, options };
+    const task: Task = { name, interval, fn, options, runs: 0 };
     this.#tasks.set(name, task);
     if (this.#started) this.#arm(task, options.immediate !== false);
   }
@@ -93,8 +99,9 @@ export class Scheduler {
       void this.#run(task);
       return;
     }
-    const base = this.#seconds(task) * 1000;
-    const jitter = task.options.jitter ?? 0.1;
+    const first = task.runs === 1 && task.options.firstInterval !== undefined;
+    const base = (first ? task.options.firstInterval! : this.#seconds(task)) * 1000;
+    const jitter = first ? 0 : (task.options.jitter ?? 0.1);
     const delay = Math.max(50, base * (1 + (Math.random() * 2 - 1) * jitter));
     task.timer = setTimeout(() => void this.#run(task), delay);
   }
@@ -116,6 +123,7 @@ export class Scheduler {
       })
       .catch(() => undefined)
       .finally(() => {
+        task.runs++;
         task.pending = undefined;
         if (task.timer) clearTimeout(task.timer);
         this.#arm(task, false);

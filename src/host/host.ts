@@ -8,7 +8,7 @@ import { errorMessage, Media2MqttError } from '../errors.js';
 import { alertEvent, type MetricLabel } from './alerts.js';
 import { cpuUsage, round1 } from './cpu.js';
 import { DiskUsageReader } from './disk-usage.js';
-import { DockerMonitor } from './docker-monitor.js';
+import type { DockerMonitor } from './docker-monitor.js';
 import { hostEntities, HostState, type HostShape } from './entities.js';
 import { selectInterfaces, selectMounts } from './filters.js';
 import { mountSlug, slugify, syncNames } from './names.js';
@@ -127,18 +127,22 @@ export class HostInstance implements Instance {
   async start(): Promise<void> {
     await Promise.all([this.#probe(), this.#loadStatic()]);
     const iv = this.#cfg.intervals;
-    const every = (name: string, seconds: number, fn: (signal: AbortSignal) => Promise<void>) => this.#ctx.scheduler.every(name, seconds, fn);
+    const every = (name: string, seconds: number, fn: (signal: AbortSignal) => Promise<void>, rate = false) =>
+      // Rates: the first run only takes a baseline, so the first value follows a second later.
+      this.#ctx.scheduler.every(name, seconds, fn, rate ? { firstInterval: Math.min(1, seconds) } : {});
     // Sensors first, so the first CPU object already carries temperature and frequency.
     every('sensors', iv.temperature, () => this.#pollSensors());
-    every('cpu', iv.cpu, () => this.#pollCpu());
+    every('cpu', iv.cpu, () => this.#pollCpu(), true);
     every('load', iv.load, () => this.#pollLoad());
     every('memory', iv.memory, () => this.#pollMemory());
-    every('network', iv.network, () => this.#pollNetwork());
-    if (this.#diskIo) every('disk_io', iv.disk_io, () => this.#pollDiskIo());
+    every('network', iv.network, () => this.#pollNetwork(), true);
+    if (this.#diskIo) every('disk_io', iv.disk_io, () => this.#pollDiskIo(), true);
     every('disk_usage', iv.disk_usage, (signal) => this.#pollDiskUsage(signal));
     every('processes', iv.processes, () => this.#pollProcesses());
     if (this.#cfg.gpu) every('gpu', iv.gpu, (signal) => this.#pollGpu(signal));
     if (this.#cfg.docker.enabled) {
+      // undici is loaded only when Docker monitoring is on.
+      const { DockerMonitor } = await import('./docker-monitor.js');
       const docker = (this.#docker = new DockerMonitor(this.#ctx, this.#dockerSocket));
       every('docker', iv.docker, (signal) => docker.poll(signal));
     }

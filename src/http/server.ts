@@ -20,6 +20,7 @@ export class HttpServer {
   #cfg: HttpConfig;
   #log: Logger;
   #routes = new Map<string, RouteHandler>();
+  #prefixes: { method: string; prefix: string; handler: (req: IncomingMessage, res: ServerResponse, rest: string) => void | Promise<void> }[] = [];
   #server: Server | null = null;
 
   constructor(cfg: HttpConfig, log: Logger) {
@@ -29,6 +30,11 @@ export class HttpServer {
 
   route(method: string, path: string, handler: RouteHandler): void {
     this.#routes.set(`${method.toUpperCase()} ${path}`, handler);
+  }
+
+  /** A route for every path below `prefix`; the handler gets the rest of the path (one segment). */
+  prefix(method: string, prefix: string, handler: (req: IncomingMessage, res: ServerResponse, rest: string) => void | Promise<void>): void {
+    this.#prefixes.push({ method: method.toUpperCase(), prefix, handler });
   }
 
   get port(): number | undefined {
@@ -61,7 +67,12 @@ export class HttpServer {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
-    const handler = this.#routes.get(`${req.method ?? 'GET'} ${path}`);
+    let handler = this.#routes.get(`${req.method ?? 'GET'} ${path}`);
+    if (!handler) {
+      const p = this.#prefixes.find((x) => path.startsWith(x.prefix) && x.method === (req.method ?? 'GET'));
+      const rest = p ? decodeURIComponent(path.slice(p.prefix.length)) : '';
+      if (p && rest && !rest.includes('/')) handler = (rq, rs) => p.handler(rq, rs, rest);
+    }
     if (!handler) {
       const known = [...this.#routes.keys()].some((k) => k.endsWith(` ${path}`));
       sendJson(res, known ? 405 : 404, { error: known ? 'method not allowed' : 'not found' });

@@ -6,7 +6,7 @@ import { BlockList, createServer as createNetServer, isIPv4, isIPv6, type Addres
 import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes, type AuthenticateError, type Client, type ConnectPacket, type PublishPacket } from 'aedes';
-import { WebSocketServer, createWebSocketStream } from 'ws';
+import type { WebSocketServer } from 'ws';
 import type { BrokerConfig, Role } from '../config/schema.js';
 import { BrokerError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -290,6 +290,8 @@ class AedesBroker implements EmbeddedBroker {
         // Plain HTTP on the WebSocket port: say what this port is for.
         res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end('MQTT over WebSocket only\n');
       });
+      // Loaded only when enabled: most installations never use it, and every module costs memory.
+      const { WebSocketServer, createWebSocketStream } = await import('ws');
       const wss = new WebSocketServer({ server: http, path: this.#cfg.websocket.path });
       // ws re-emits the HTTP server's errors (EADDRINUSE included); unhandled, they would throw.
       wss.on('error', () => {});

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from '../../src/app.js';
-import { configSchema, type Config } from '../../src/config/schema.js';
+import { configSchema, type Config, type ServiceType } from '../../src/config/schema.js';
+import type { ServiceModule } from '../../src/services/registry.js';
 import { LogHub } from '../../src/log.js';
 
 export interface TestApp {
@@ -17,7 +18,11 @@ export interface TestApp {
 type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 /** Starts a real bridge: embedded broker on a free port (unless `mqtt.server` is given), HTTP on a free port, temp data dir. */
-export async function startApp(overrides: DeepPartial<Config> & Record<string, unknown> = {}, secrets: string[] = []): Promise<TestApp> {
+export async function startApp(
+  overrides: DeepPartial<Config> & Record<string, unknown> = {},
+  secrets: string[] = [],
+  modules?: Partial<Record<ServiceType, ServiceModule>>,
+): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'media2mqtt-test-'));
   const raw = {
     ...overrides,
@@ -30,7 +35,7 @@ export async function startApp(overrides: DeepPartial<Config> & Record<string, u
   const config = configSchema.parse(raw);
   const logs: string[] = [];
   const hub = new LogHub({ level: config.log.level, format: 'text', write: (l) => void logs.push(l) });
-  const app = new App({ config, file: null, secrets }, { logs: hub });
+  const app = new App({ config, file: null, secrets }, { logs: hub, modules });
   await app.start();
   const url = config.mqtt.server === 'embedded' ? `mqtt://127.0.0.1:${app.brokerListeners!.tcp}` : config.mqtt.server;
   return {

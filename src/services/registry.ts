@@ -1,0 +1,34 @@
+import type { ServiceConfig, ServiceType } from '../config/schema.js';
+import type { CommandDef } from '../commands/registry.js';
+import type { PolledService, ServiceContext } from './service.js';
+import type { SimServer } from './sim/server.js';
+
+export interface ServiceAuth {
+  headers?: () => Record<string, string>;
+  query?: () => Record<string, string>;
+}
+
+/** A running simulator of one service type, for `media2mqtt demo` and the tests. */
+export interface Simulator {
+  readonly server: SimServer;
+  /** The `services.<id>` entry that points the bridge at this simulator. */
+  config(): Record<string, unknown>;
+  /** Advance the simulated world one step (queues progress, torrents finish, …). */
+  tick?(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything about one upstream type, from its folder under src/services/<type>/. Adding a
+ * service means adding a folder and one line in SERVICE_MODULES below.
+ */
+export interface ServiceModule {
+  type: ServiceType;
+  defaultPort: number;
+  auth(cfg: ServiceConfig): ServiceAuth;
+  create(ctx: ServiceContext): PolledService;
+  commands?: CommandDef[];
+  simulator?: (options?: { port?: number }) => Promise<Simulator>;
+}
+
+export const SERVICE_MODULES: Partial<Record<ServiceType, ServiceModule>> = {};

@@ -1,0 +1,126 @@
+import type { ServiceConfig, ServiceType } from '../config/schema.js';
+import type { Instance, InstanceContext } from '../core/instance.js';
+import type { DeviceDef, EntityDef } from '../ha/entity.js';
+import { UpstreamError, errorMessage } from '../errors.js';
+import type { UpstreamHttp } from './http.js';
+
+/** What a service instance gets: the instance context, its own config slice and HTTP client. */
+export interface ServiceContext extends InstanceContext {
+  readonly cfg: ServiceConfig;
+  readonly http: UpstreamHttp;
+}
+
+/** A webhook as received on `POST /api/webhook/<instance>` (already authenticated). */
+export interface WebhookRequest {
+  contentType: string;
+  body: Buffer;
+  /** The body parsed as JSON when it is JSON; Plex sends multipart, see its folder. */
+  json: unknown;
+}
+
+/** Longest wait between polls of a failing instance. */
+const MAX_BACKOFF_SECONDS = 600;
+
+/**
+ * The common life of an upstream instance: poll on a schedule (fast while something is active,
+ * slow when idle, backing off while it fails), availability, last successful poll and latency,
+ * one log line per distinct failure (not one per poll), and a webhook hook that refreshes at once.
+ * Each service folder extends it with its API calls, state objects and entities.
+ */
+export abstract class PolledService implements Instance {
+  abstract readonly type: ServiceType;
+  readonly id: string;
+  protected readonly ctx: ServiceContext;
+  /** Upstream version, from whatever status call the service makes. */
+  protected version: string | null = null;
+  /** Something is going on upstream (downloads, streams): poll at `interval`, else `idle_interval`. */
+  protected active = false;
+  #failures = 0;
+  #lastError: string | null = null;
+  #lastPoll: string | null = null;
+
+  constructor(ctx: ServiceContext) {
+    this.ctx = ctx;
+    this.id = ctx.id;
+  }
+
+  protected abstract readonly manufacturer: string;
+  protected abstract readonly model: string;
+  /** One poll: API calls and publishState; throws UpstreamError on failure. */
+  protected abstract poll(signal: AbortSignal): Promise<void>;
+  protected abstract serviceEntities(): EntityDef[];
+
+  device(): DeviceDef {
+    return {
+      instance: this.id,
+      name: this.ctx.cfg.name ?? this.id,
+      manufacturer: this.manufacturer,
+      model: this.model,
+      ...(this.version ? { swVersion: this.version } : {}),
+      configurationUrl: this.ctx.cfg.url,
+      viaBridge: true,
+      hasAvailability: true,
+    };
+  }
+
+  entities(): EntityDef[] {
+    const expire = this.ctx.cfg.idle_interval * 3;
+    return [
+      ...this.serviceEntities(),
+      { key: 'last_poll', platform: 'sensor', name: 'Last successful poll', state: 'status', field: 'last_poll', deviceClass: 'timestamp', entityCategory: 'diagnostic' },
+      { key: 'latency', platform: 'sensor', name: 'Response time', state: 'status', field: 'latency_ms', deviceClass: 'duration', unit: 'ms', stateClass: 'measurement', entityCategory: 'diagnostic', expireAfter: expire },
+      { key: 'version', platform: 'sensor', name: 'Version', state: 'status', field: 'version', entityCategory: 'diagnostic', icon: 'mdi:tag' },
+    ];
+  }
+
+  async start(): Promise<void> {
+    const timeoutMs = Math.min(120_000, this.ctx.cfg.timeout * 3000);
+    this.ctx.scheduler.every('poll', () => this.#interval(), (signal) => this.#run(signal), { timeoutMs });
+  }
+
+  async stop(): Promise<void> {
+    await this.ctx.http.close();
+  }
+
+  refresh(): Promise<void> {
+    return this.ctx.scheduler.runNow('poll');
+  }
+
+  /** A push from upstream: by default a full refresh now; services narrow it where they can. */
+  async onWebhook(_req: WebhookRequest): Promise<void> {
+    await this.refresh();
+  }
+
+  get failures(): number {
+    return this.#failures;
+  }
+
+  #interval(): number {
+    if (this.#failures > 0) return Math.min(MAX_BACKOFF_SECONDS, this.ctx.cfg.interval * 2 ** Math.min(this.#failures - 1, 6));
+    return this.active ? this.ctx.cfg.interval : this.ctx.cfg.idle_interval;
+  }
+
+  async #run(signal: AbortSignal): Promise<void> {
+    const versionBefore = this.version;
+    try {
+      await this.poll(signal);
+    } catch (err) {
+      if (signal.aborted && this.ctx.scheduler.signal.aborted) return; // stopping
+      this.#failures++;
+      const message = err instanceof UpstreamError ? err.message : `unexpected answer: ${errorMessage(err)}`;
+      // One line per distinct failure, not one per poll.
+      if (message !== this.#lastError) this.ctx.log.warn(`${message}${this.#failures > 1 ? '' : '; retrying with backoff'}`);
+      this.#lastError = message;
+      this.active = false;
+      this.ctx.setAvailability('offline', message);
+      return;
+    }
+    if (this.#failures > 0) this.ctx.log.info(`reachable again after ${this.#failures} failed poll(s)`);
+    this.#failures = 0;
+    this.#lastError = null;
+    this.#lastPoll = new Date().toISOString();
+    this.ctx.publishState('status', { version: this.version, latency_ms: this.ctx.http.lastLatencyMs, last_poll: this.#lastPoll, requests: this.ctx.http.requests });
+    this.ctx.setAvailability('online');
+    if (versionBefore !== this.version) this.ctx.entitiesChanged(); // sw_version of the device
+  }
+}
