@@ -62,10 +62,10 @@ describe('HostInstance on this machine', () => {
   });
 });
 
-const classes = JSON.parse(readFileSync(new URL('../../shared/specs/homeassistant/sensor-device-classes.json', import.meta.url), 'utf8')) as {
+const classes = JSON.parse(readFileSync(new URL('./fixtures/homeassistant/sensor-device-classes.json', import.meta.url), 'utf8')) as {
   device_classes: Record<string, { units: string[]; state_classes: string[] }>;
 };
-const facts = JSON.parse(readFileSync(new URL('../../shared/specs/homeassistant/mqtt-discovery-facts.json', import.meta.url), 'utf8')) as {
+const facts = JSON.parse(readFileSync(new URL('./fixtures/homeassistant/mqtt-discovery-facts.json', import.meta.url), 'utf8')) as {
   binary_sensor_device_classes: { values: Record<string, string> };
   entity_categories: { values: string[] };
 };

@@ -6,12 +6,13 @@ import YAML from 'yaml';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => void;
 
 /**
- * The official API descriptions in ../shared/specs, used by contract tests: is a request the
+ * The official API descriptions (copied from the workplace's shared/specs into
+ * test/fixtures/specs, with their README naming each source), used by contract tests: is a request the
  * client makes a documented operation, and does the simulator's answer validate against the
  * documented response schema? OpenAPI 3.0 schemas are close enough to JSON Schema for Ajv once
  * `$ref`s point into the loaded document.
  */
-export const SPECS_DIR = new URL('../../../shared/specs/', import.meta.url);
+export const SPECS_DIR = new URL('../fixtures/specs/', import.meta.url);
 
 export function specAvailable(file: string): boolean {
   return existsSync(new URL(file, SPECS_DIR));
