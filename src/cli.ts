@@ -7,6 +7,7 @@ import { ConfigError, ExitCode, Media2MqttError, errorMessage } from './errors.j
 import { LogHub } from './log.js';
 import { hashPassword } from './mqtt/password.js';
 import { VERSION } from './version.js';
+import { startDemo, type Demo } from './demo.js';
 
 const USAGE = `media2mqtt ${VERSION} — a media stack as MQTT topics with Home Assistant discovery
 
@@ -140,6 +141,8 @@ async function run(load: () => LoadedConfig | Promise<LoadedConfig>, io: { out: 
   }
   const logs = new LogHub({ level: loaded.config.log.level, format: loaded.config.log.format });
   const log = logs.child('bridge');
+  let demoWorld: Demo | null = null;
+  if (demo) demoWorld = await startDemo(loaded, logs.child('demo'));
   const app = new App(loaded, { logs });
 
   let resolveExit!: (code: number) => void;
@@ -155,7 +158,11 @@ async function run(load: () => LoadedConfig | Promise<LoadedConfig>, io: { out: 
       resolveExit(ExitCode.ok);
     }, 4500);
     force.unref();
-    app.stop().then(
+    const stopAll = async () => {
+      await app.stop();
+      await demoWorld?.stop();
+    };
+    stopAll().then(
       () => resolveExit(ExitCode.ok),
       (err: unknown) => {
         log.error(`shutdown failed: ${errorMessage(err)}`);
@@ -172,13 +179,14 @@ async function run(load: () => LoadedConfig | Promise<LoadedConfig>, io: { out: 
   } catch (err) {
     log.error(errorMessage(err));
     await app.stop().catch(() => undefined);
+    await demoWorld?.stop();
     const code = err instanceof Media2MqttError && err.code.startsWith('BROKER') ? ExitCode.broker : ExitCode.failure;
     return code;
   }
   if (demo) {
     const port = app.brokerListeners?.tcp;
     io.out(
-      `\nDemo running. Watch it with:\n  mosquitto_sub -h 127.0.0.1 -p ${port} -t '${loaded.config.homeassistant.discovery_topic}/#' -t '${loaded.config.mqtt.base_topic}/#' -v\n` +
+      `\nDemo running with ${demoWorld?.simulators.length ?? 0} simulated service(s). Watch it with:\n  mosquitto_sub -h 127.0.0.1 -p ${port} -t '${loaded.config.homeassistant.discovery_topic}/#' -t '${loaded.config.mqtt.base_topic}/#' -v\n` +
         (app.httpPort ? `  curl http://127.0.0.1:${app.httpPort}/healthz\n` : '') +
         `Stop with Ctrl-C.\n\n`,
     );

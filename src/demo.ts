@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { LoadedConfig } from './config/load.js';
+import { serviceBaseSchema } from './config/schema.js';
+import type { Logger } from './log.js';
+import { SERVICE_MODULES, type Simulator } from './services/registry.js';
+
+export interface Demo {
+  simulators: { id: string; sim: Simulator }[];
+  stop(): Promise<void>;
+}
+
+/** How often the simulated world moves on (queues progress, torrents finish, sessions advance). */
+const TICK_MS = 5_000;
+
+/**
+ * `media2mqtt demo`: starts a simulator of every supported service type (real HTTP servers that
+ * answer like the real APIs) and points the configuration at them, so every device and entity is
+ * live on a machine with no media stack. Simulators listen on free loopback ports.
+ */
+export async function startDemo(loaded: LoadedConfig, log: Logger): Promise<Demo> {
+  const simulators: Demo['simulators'] = [];
+  const cfg = loaded.config;
+  cfg.services = {};
+  for (const module of Object.values(SERVICE_MODULES)) {
+    if (!module.simulator) continue;
+    const sim = await module.simulator();
+    const id = module.type;
+    cfg.services[id] = serviceBaseSchema.parse({ interval: 10, idle_interval: 30, ...sim.config() });
+    simulators.push({ id, sim });
+    log.info(`demo: ${id} simulator on ${sim.server.url}`);
+  }
+  // Webhooks need a token; the demo makes one up and prints nothing secret.
+  cfg.http.token ??= randomBytes(16).toString('hex');
+  loaded.secrets.push(cfg.http.token);
+  for (const { id } of simulators) {
+    const svc = cfg.services[id]!;
+    for (const k of ['api_key', 'token', 'password'] as const) if (svc[k]) loaded.secrets.push(svc[k]!);
+  }
+  const timer = setInterval(() => {
+    for (const { sim } of simulators) {
+      try {
+        sim.tick?.();
+      } catch (err) {
+        log.warn(`demo: a simulator tick failed: ${(err as Error).message}`);
+      }
+    }
+  }, TICK_MS);
+  return {
+    simulators,
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(simulators.map(({ sim }) => sim.stop().catch(() => undefined)));
+    },
+  };
+}
