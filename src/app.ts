@@ -20,7 +20,7 @@ import { HostInstance } from './host/host.js';
 import { HttpServer, sendJson } from './http/server.js';
 import { renderMetrics } from './http/metrics.js';
 import { Store } from './store/db.js';
-import { SERVICE_MODULES, type ServiceModule } from './services/registry.js';
+import { SERVICE_MODULES, resolveServiceConfig, type ServiceModule } from './services/registry.js';
 import { UpstreamHttp } from './services/http.js';
 import { PolledService, type ServiceContext } from './services/service.js';
 import { readBody } from './http/body.js';
@@ -186,13 +186,14 @@ export class App {
       const ctx = this.#context(cfg.system.id);
       await this.#startInstance(new HostInstance(ctx, cfg.system), ctx);
     }
-    for (const [id, svc] of Object.entries(cfg.services)) {
-      if (!svc.enabled) continue;
-      const module = this.#modules[svc.type];
+    for (const [id, input] of Object.entries(cfg.services)) {
+      if (!input.enabled) continue;
+      const module = this.#modules[input.type];
       if (!module) {
-        this.#log.warn(`services.${id}: type ${svc.type} is not supported by this build; skipping`);
+        this.#log.warn(`services.${id}: type ${input.type} is not supported by this build; skipping`);
         continue;
       }
+      const svc = resolveServiceConfig(module, input);
       const auth = module.auth(svc);
       const http = new UpstreamHttp({ service: id, baseUrl: svc.url, timeout: svc.timeout, verifyTls: svc.verify_tls, headers: auth.headers, query: auth.query });
       const ctx: ServiceContext = { ...this.#context(id), cfg: svc, http };

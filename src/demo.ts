@@ -25,6 +25,7 @@ export async function startDemo(loaded: LoadedConfig, log: Logger): Promise<Demo
     if (!module.simulator) continue;
     const sim = await module.simulator();
     const id = module.type;
+    // Faster than the defaults, so the demo visibly moves.
     cfg.services[id] = serviceBaseSchema.parse({ interval: 10, idle_interval: 30, ...sim.config() });
     simulators.push({ id, sim });
     log.info(`demo: ${id} simulator on ${sim.server.url}`);

@@ -195,9 +195,12 @@ export const serviceBaseSchema = z
     username: z.string().optional(),
     password: z.string().optional(),
     timeout: z.number().min(0.1).max(120).default(10),
-    /** Seconds between polls while something is active, and while idle. */
-    interval: seconds(30),
-    idle_interval: seconds(120),
+    /**
+     * Seconds between polls while something is active, and while idle. Defaults depend on the
+     * type (30/120 for most; see the README), so they are filled in when the instance starts.
+     */
+    interval: z.number().min(1).max(86_400).optional(),
+    idle_interval: z.number().min(1).max(86_400).optional(),
     verify_tls: z.boolean().default(true),
     /** Days ahead for upcoming releases (Sonarr/Radarr calendar). */
     upcoming_days: z.number().int().min(1).max(90).default(7),
@@ -256,4 +259,7 @@ export type SystemConfig = Config['system'];
 export type HttpConfig = Config['http'];
 export type StoreConfig = Config['store'];
 export type LogConfig = Config['log'];
-export type ServiceConfig = z.output<typeof serviceBaseSchema>;
+export type ServiceConfigInput = z.output<typeof serviceBaseSchema>;
+/** A service's settings with the per-type defaults filled in (what instances receive). */
+export type ServiceConfig = ServiceConfigInput & { interval: number; idle_interval: number };
+export const DEFAULT_INTERVALS = { interval: 30, idle_interval: 120 } as const;

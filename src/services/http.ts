@@ -94,10 +94,18 @@ export class UpstreamHttp {
     const started = performance.now();
     this.requests++;
     let res: Dispatcher.ResponseData;
+    const send = () => request(url, { method: options.method ?? 'GET', headers, body, signal, dispatcher: this.#agent });
     try {
-      res = await request(url, { method: options.method ?? 'GET', headers, body, signal, dispatcher: this.#agent });
+      res = await send();
     } catch (err) {
-      throw this.#networkError(err, where, deadline.aborted);
+      // A kept-alive connection the upstream closed while idle (it restarted) fails the first
+      // request with a reset; a GET is safe to send once more on a fresh connection.
+      if ((options.method ?? 'GET') !== 'GET' || deadline.aborted || !isReset(err)) throw this.#networkError(err, where, deadline.aborted);
+      try {
+        res = await send();
+      } catch (again) {
+        throw this.#networkError(again, where, deadline.aborted);
+      }
     }
     let text: string;
     try {
@@ -151,6 +159,11 @@ async function readCapped(res: Dispatcher.ResponseData, max: number): Promise<st
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function isReset(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+  return code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE';
 }
 
 function snippet(text: string): string {

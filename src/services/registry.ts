@@ -1,7 +1,8 @@
-import type { ServiceConfig, ServiceType } from '../config/schema.js';
+import { DEFAULT_INTERVALS, type ServiceConfig, type ServiceConfigInput, type ServiceType } from '../config/schema.js';
 import type { CommandDef } from '../commands/registry.js';
 import type { PolledService, ServiceContext } from './service.js';
 import type { SimServer } from './sim/server.js';
+import { qbittorrentModule } from './qbittorrent/index.js';
 
 export interface ServiceAuth {
   headers?: () => Record<string, string>;
@@ -25,10 +26,23 @@ export interface Simulator {
 export interface ServiceModule {
   type: ServiceType;
   defaultPort: number;
-  auth(cfg: ServiceConfig): ServiceAuth;
+  /** Poll intervals for this type when the configuration sets none (else 30 s / 120 s). */
+  defaults?: { interval?: number; idle_interval?: number };
+  auth(cfg: ServiceConfigInput): ServiceAuth;
   create(ctx: ServiceContext): PolledService;
   commands?: CommandDef[];
   simulator?: (options?: { port?: number }) => Promise<Simulator>;
 }
 
-export const SERVICE_MODULES: Partial<Record<ServiceType, ServiceModule>> = {};
+/** The instance's settings with the type's default intervals filled in. */
+export function resolveServiceConfig(module: ServiceModule, input: ServiceConfigInput): ServiceConfig {
+  return {
+    ...input,
+    interval: input.interval ?? module.defaults?.interval ?? DEFAULT_INTERVALS.interval,
+    idle_interval: input.idle_interval ?? module.defaults?.idle_interval ?? DEFAULT_INTERVALS.idle_interval,
+  };
+}
+
+export const SERVICE_MODULES: Partial<Record<ServiceType, ServiceModule>> = {
+  qbittorrent: qbittorrentModule,
+};
