@@ -2,7 +2,9 @@ import { DEFAULT_INTERVALS, type ServiceConfig, type ServiceConfigInput, type Se
 import type { CommandDef } from '../commands/registry.js';
 import type { PolledService, ServiceContext } from './service.js';
 import type { SimServer } from './sim/server.js';
+import { prowlarrModule } from './prowlarr/index.js';
 import { qbittorrentModule } from './qbittorrent/index.js';
+import { sabnzbdModule } from './sabnzbd/index.js';
 
 export interface ServiceAuth {
   headers?: () => Record<string, string>;
@@ -44,5 +46,7 @@ export function resolveServiceConfig(module: ServiceModule, input: ServiceConfig
 }
 
 export const SERVICE_MODULES: Partial<Record<ServiceType, ServiceModule>> = {
+  prowlarr: prowlarrModule,
   qbittorrent: qbittorrentModule,
+  sabnzbd: sabnzbdModule,
 };

@@ -1,0 +1,147 @@
+import type { EntityDef } from '../../ha/entity.js';
+import { errorMessage } from '../../errors.js';
+import { PolledService, type ServiceContext, type WebhookRequest } from '../service.js';
+import { ProwlarrApi } from './api.js';
+import { ProwlarrState, prowlarrEntities } from './entities.js';
+import { healthIssues, issueKey, newIssues, startOfLocalDay, summarizeHealth, summarizeIndexers, summarizeStats, summarizeUpdate, unknownIndexerIds } from './mapping.js';
+import { webhookSchema, type Indexer, type IndexerStatus } from './schemas.js';
+
+/** The indexer list changes when the user edits Prowlarr: read it every 15 minutes, not every poll. */
+const INDEXERS_EVERY_MS = 15 * 60_000;
+/** Version and available updates change on upgrades only. */
+const SYSTEM_EVERY_MS = 60 * 60_000;
+/** At most one early list refresh per minute when statuses name an indexer we do not know yet. */
+const UNKNOWN_REFRESH_MS = 60_000;
+/**
+ * Today's counters are read at the idle cadence even while polling fast (a failing indexer is
+ * watched at `interval`, the counters need not be). 0.8: the scheduler spreads waits by ±10 %.
+ */
+const STATS_SLACK = 0.8;
+
+/**
+ * Prowlarr: indexer totals and failures, health, today's grabs and queries, version and updates.
+ * Each poll makes two small calls (indexerstatus, health); indexerstats runs at the idle cadence,
+ * the indexer list every 15 minutes and version/updates hourly, each on its own clock.
+ */
+export class ProwlarrService extends PolledService {
+  readonly type = 'prowlarr' as const;
+  protected readonly manufacturer = 'Servarr';
+  protected readonly model = 'Prowlarr';
+  readonly #api: ProwlarrApi;
+  #indexers: Indexer[] = [];
+  #indexersAt = 0;
+  #systemAt = 0;
+  #statsAt = 0;
+  /** Health issues already seen; null until the first answer, which is the baseline (no events for it). */
+  #seenIssues: Set<string> | null = null;
+  #updateError: string | null = null;
+  /** Poll and webhook refreshes run one at a time, so an older answer never overwrites a newer one. */
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: ServiceContext) {
+    super(ctx);
+    this.#api = new ProwlarrApi(ctx.http, ctx.id);
+  }
+
+  protected serviceEntities(): EntityDef[] {
+    return prowlarrEntities();
+  }
+
+  protected poll(signal: AbortSignal): Promise<void> {
+    return this.#serial(async () => {
+      // After an outage Prowlarr may have been restarted or upgraded: re-read everything.
+      if (this.failures > 0) this.#indexersAt = this.#systemAt = 0;
+      const now = new Date();
+      await this.#refreshIndexers(signal, now);
+      await this.#refreshHealth(signal);
+      if (now.getTime() - this.#statsAt >= this.ctx.cfg.idle_interval * 1000 * STATS_SLACK) await this.#refreshStats(signal, now);
+      if (now.getTime() - this.#systemAt >= SYSTEM_EVERY_MS) await this.#refreshSystem(signal);
+    });
+  }
+
+  /**
+   * Webhook (Settings → Connect → Webhook): refresh only what the event concerns. Health and
+   * HealthRestored carry one issue, Grab a release sent to a download client, ApplicationUpdate a
+   * new version.
+   */
+  override async onWebhook(req: WebhookRequest): Promise<void> {
+    const parsed = webhookSchema.safeParse(req.json);
+    const event = parsed.success ? parsed.data.eventType : null;
+    const signal = this.ctx.scheduler.signal;
+    switch (event) {
+      case 'Test':
+        this.ctx.log.info('webhook test received');
+        return;
+      case 'Health':
+      case 'HealthRestored':
+        return this.#serial(async () => {
+          await this.#refreshIndexers(signal, new Date());
+          await this.#refreshHealth(signal);
+        });
+      case 'Grab':
+        return this.#serial(() => this.#refreshStats(signal, new Date()));
+      case 'ApplicationUpdate':
+        return this.#serial(() => this.#refreshSystem(signal));
+      default:
+        await this.refresh();
+    }
+  }
+
+  async #refreshIndexers(signal: AbortSignal, now: Date): Promise<void> {
+    const statuses: IndexerStatus[] = await this.#api.indexerStatus(signal);
+    const age = now.getTime() - this.#indexersAt;
+    if (age >= INDEXERS_EVERY_MS || (unknownIndexerIds(this.#indexers, statuses).length > 0 && age >= UNKNOWN_REFRESH_MS)) {
+      this.#indexers = await this.#api.indexers(signal);
+      this.#indexersAt = now.getTime();
+    }
+    const state = summarizeIndexers(this.#indexers, statuses, now, this.ctx.cfg.list_limit);
+    // Failing indexers come back on their own (disabledTill passes): watch them at the fast interval.
+    this.active = state.failing > 0;
+    this.ctx.publishState(ProwlarrState.indexers, state);
+  }
+
+  async #refreshHealth(signal: AbortSignal): Promise<void> {
+    const items = await this.#api.health(signal);
+    const state = summarizeHealth(items, this.ctx.cfg.list_limit);
+    const all = healthIssues(items);
+    if (this.#seenIssues) {
+      for (const issue of newIssues(this.#seenIssues, all)) this.ctx.emitEvent('health_issue', { ...issue });
+    }
+    // Forget resolved issues, so one that comes back is announced again.
+    this.#seenIssues = new Set(all.map(issueKey));
+    this.ctx.publishState(ProwlarrState.health, state);
+  }
+
+  async #refreshStats(signal: AbortSignal, now: Date): Promise<void> {
+    const since = startOfLocalDay(now);
+    const stats = await this.#api.stats(since, now, signal);
+    this.#statsAt = now.getTime();
+    this.ctx.publishState(ProwlarrState.stats, summarizeStats(stats, since, this.ctx.cfg.list_limit));
+  }
+
+  async #refreshSystem(signal: AbortSignal): Promise<void> {
+    const status = await this.#api.systemStatus(signal);
+    const before = this.version;
+    this.version = status.version ?? null;
+    if (before !== null && before !== this.version) this.ctx.entitiesChanged(); // sw_version, also after a webhook
+    this.#systemAt = Date.now();
+    // The update list comes from Prowlarr's update server; when that is unreachable, Prowlarr
+    // itself is still fine, so this call does not take the instance offline.
+    try {
+      const updates = await this.#api.updates(signal);
+      this.#updateError = null;
+      this.ctx.publishState(ProwlarrState.update, summarizeUpdate(updates, this.version));
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const message = errorMessage(err);
+      if (message !== this.#updateError) this.ctx.log.warn(`update check failed: ${message}`);
+      this.#updateError = message;
+    }
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(fn, fn);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+}

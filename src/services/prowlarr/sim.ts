@@ -1,0 +1,542 @@
+import { randomBytes } from 'node:crypto';
+import type { Simulator } from '../registry.js';
+import { SimServer, type SimRequest, type SimResponse } from '../sim/server.js';
+
+/**
+ * A stateful Prowlarr (API v1) for the demo and the tests. Paths, auth and field names follow
+ * shared/specs/prowlarr/openapi.json: every answer validates against the documented schema
+ * (`additionalProperties: false`, so only documented fields appear).
+ *
+ * The world: eight indexers (one disabled by the user); every tick() each enabled indexer answers
+ * a few searches and RSS queries and some are grabbed; one indexer starts failing after
+ * `failAfterTicks` ticks (Prowlarr disables it for a while and raises a health warning),
+ * recovers `recoverAfterTicks` ticks later, and the cycle repeats.
+ */
+
+export interface ProwlarrSimOptions {
+  port?: number;
+  apiKey?: string;
+  /** Tick at which TorrentLeech starts failing (≥ 1); null: never on its own. */
+  failAfterTicks?: number | null;
+  /** Ticks it keeps failing before it recovers. */
+  recoverAfterTicks?: number;
+  version?: string;
+  /** A newer release than `version` is listed by GET /api/v1/update. */
+  updateAvailable?: boolean;
+  seed?: number;
+  /** Delay of the `slow` fault mode. */
+  slowMs?: number;
+}
+
+interface SimIndexer {
+  id: number;
+  name: string;
+  definitionName: string;
+  implementation: 'Newznab' | 'Cardigann' | 'Torznab';
+  protocol: 'usenet' | 'torrent';
+  privacy: 'public' | 'semiPrivate' | 'private';
+  url: string;
+  enable: boolean;
+  priority: number;
+  added: string;
+  description: string;
+}
+
+interface SimStatus {
+  id: number;
+  indexerId: number;
+  disabledTill: string | null;
+  mostRecentFailure: string | null;
+  initialFailure: string | null;
+}
+
+/** One tick of traffic for one indexer (Prowlarr keeps a history row per query/grab). */
+interface StatEvent {
+  time: number;
+  indexerId: number;
+  queries: number;
+  rss: number;
+  auth: number;
+  grabs: number;
+  failedQueries: number;
+  failedGrabs: number;
+  responseMs: number;
+  userAgent: string;
+  host: string;
+}
+
+interface SimHealth {
+  source: string;
+  type: 'ok' | 'notice' | 'warning' | 'error';
+  message: string;
+  wikiUrl: string;
+}
+
+interface SimCommand {
+  id: number;
+  name: string;
+  status: 'queued' | 'started' | 'completed';
+  queued: string;
+  started: string | null;
+  ended: string | null;
+}
+
+export interface ProwlarrTotals {
+  queries: number;
+  grabs: number;
+  rss: number;
+  auth: number;
+  failedQueries: number;
+  failedGrabs: number;
+}
+
+const FAILING_INDEXER_ID = 3;
+const DAY_MS = 86_400_000;
+const CLIENTS = [
+  { userAgent: 'Sonarr/4.0.11.2680', host: 'sonarr:8989' },
+  { userAgent: 'Radarr/5.16.3.9541', host: 'radarr:7878' },
+  { userAgent: 'Prowlarr/1.28.2.4885', host: 'prowlarr:9696' },
+];
+
+function indexersAt(now: number): SimIndexer[] {
+  const added = (days: number) => new Date(now - days * DAY_MS).toISOString();
+  return [
+    { id: 1, name: 'NZBgeek', definitionName: 'nzbgeek', implementation: 'Newznab', protocol: 'usenet', privacy: 'private', url: 'https://api.nzbgeek.info/', enable: true, priority: 10, added: added(412), description: 'NZBgeek is a Newznab-based usenet indexer' },
+    { id: 2, name: 'DrunkenSlug', definitionName: 'drunkenslug', implementation: 'Newznab', protocol: 'usenet', privacy: 'private', url: 'https://drunkenslug.com/', enable: true, priority: 15, added: added(380), description: 'DrunkenSlug is a Newznab-based usenet indexer' },
+    { id: 3, name: 'TorrentLeech', definitionName: 'torrentleech', implementation: 'Cardigann', protocol: 'torrent', privacy: 'private', url: 'https://www.torrentleech.org/', enable: true, priority: 20, added: added(301), description: 'This is what happens when you seed' },
+    { id: 4, name: '1337x', definitionName: '1337x', implementation: 'Cardigann', protocol: 'torrent', privacy: 'public', url: 'https://1337x.to/', enable: true, priority: 30, added: added(299), description: '1337X is a Public torrent site that offers verified torrent downloads' },
+    { id: 5, name: 'Nyaa.si', definitionName: 'nyaasi', implementation: 'Cardigann', protocol: 'torrent', privacy: 'public', url: 'https://nyaa.si/', enable: true, priority: 25, added: added(250), description: 'Nyaa is a Public site for Anime' },
+    { id: 6, name: 'IPTorrents', definitionName: 'iptorrents', implementation: 'Cardigann', protocol: 'torrent', privacy: 'private', url: 'https://iptorrents.com/', enable: true, priority: 20, added: added(190), description: 'IPTorrents (IPT) is a Private Torrent Tracker for 0DAY / GENERAL' },
+    { id: 7, name: 'EZTV', definitionName: 'eztv', implementation: 'Cardigann', protocol: 'torrent', privacy: 'public', url: 'https://eztvx.to/', enable: false, priority: 25, added: added(120), description: 'EZTV is a Public torrent site for TV shows' },
+    { id: 8, name: 'NZBFinder', definitionName: 'nzbfinder', implementation: 'Newznab', protocol: 'usenet', privacy: 'private', url: 'https://nzbfinder.ws/', enable: true, priority: 20, added: added(60), description: 'NZBFinder is a Newznab-based usenet indexer' },
+  ];
+}
+
+/** Small deterministic PRNG (mulberry32): the same seed gives the same traffic. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class ProwlarrSim implements Simulator {
+  readonly server: SimServer;
+  readonly apiKey: string;
+  #indexers: SimIndexer[];
+  #statuses = new Map<number, SimStatus>();
+  #events: StatEvent[] = [];
+  #extraHealth: SimHealth[] = [];
+  #commands: SimCommand[] = [];
+  #ticks = 0;
+  #failAt: number | null;
+  #recoverAfter: number;
+  #version: string;
+  #updateAvailable: boolean;
+  #random: () => number;
+  readonly #startedAt = new Date();
+
+  constructor(options: ProwlarrSimOptions = {}) {
+    this.apiKey = options.apiKey ?? randomBytes(16).toString('hex');
+    this.#failAt = options.failAfterTicks === undefined ? 3 : options.failAfterTicks;
+    this.#recoverAfter = options.recoverAfterTicks ?? 4;
+    this.#version = options.version ?? '1.28.2.4885';
+    this.#updateAvailable = options.updateAvailable ?? true;
+    this.#random = prng(options.seed ?? 9696);
+    const now = Date.now();
+    this.#indexers = indexersAt(now);
+    this.#seedHistory(now);
+    this.server = new SimServer({
+      name: 'prowlarr',
+      slowMs: options.slowMs,
+      // Both documented schemes: the X-Api-Key header and the apikey query parameter.
+      authorized: (req) => req.headers['x-api-key'] === this.apiKey || req.query.get('apikey') === this.apiKey,
+      // ASP.NET answers an unauthenticated API call with a bare 401.
+      unauthorized: () => ({ status: 401, text: '' }),
+    });
+    this.#routes();
+  }
+
+  config(): Record<string, unknown> {
+    return { type: 'prowlarr', url: this.server.url, api_key: this.apiKey };
+  }
+
+  tick(): void {
+    this.#ticks++;
+    const now = Date.now();
+    if (this.#failAt !== null) {
+      // Fails at tick N, recovers M ticks later, and so on (the demo keeps showing both).
+      const cycle = this.#failAt + this.#recoverAfter;
+      const phase = ((this.#ticks - 1) % cycle) + 1;
+      if (phase === this.#failAt) this.failIndexer(FAILING_INDEXER_ID);
+      if (phase === cycle) this.recoverIndexer(FAILING_INDEXER_ID);
+    }
+    for (const s of this.#statuses.values()) {
+      // Still failing: every retry fails again and pushes disabledTill further out.
+      if (s.initialFailure) {
+        s.mostRecentFailure = new Date(now).toISOString();
+        s.disabledTill = new Date(now + 15 * 60_000).toISOString();
+      }
+    }
+    for (const ix of this.#indexers) if (ix.enable) this.#traffic(ix, now);
+    for (const c of this.#commands) {
+      if (c.status === 'queued') {
+        c.status = 'started';
+        c.started = new Date(now).toISOString();
+      } else if (c.status === 'started') {
+        c.status = 'completed';
+        c.ended = new Date(now).toISOString();
+      }
+    }
+    this.#events = this.#events.filter((e) => e.time > now - 2 * DAY_MS);
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+  }
+
+  // ---- controls and views for tests and the demo ----
+
+  /** Prowlarr disables an indexer for a while after it fails (IndexerStatusResource.disabledTill). */
+  failIndexer(id: number): void {
+    const now = Date.now();
+    const s = this.#statuses.get(id) ?? { id: this.#statuses.size + 1, indexerId: id, disabledTill: null, mostRecentFailure: null, initialFailure: null };
+    s.initialFailure ??= new Date(now).toISOString();
+    s.mostRecentFailure = new Date(now).toISOString();
+    s.disabledTill = new Date(now + 15 * 60_000).toISOString();
+    this.#statuses.set(id, s);
+  }
+
+  /** A successful query clears the back-off; the status row stays with its last failure. */
+  recoverIndexer(id: number): void {
+    const s = this.#statuses.get(id);
+    if (!s) return;
+    s.disabledTill = null;
+    s.initialFailure = null;
+  }
+
+  addHealthIssue(issue: SimHealth): void {
+    this.#extraHealth.push(issue);
+  }
+
+  clearHealthIssues(): void {
+    this.#extraHealth = [];
+  }
+
+  setVersion(version: string, updateAvailable = false): void {
+    this.#version = version;
+    this.#updateAvailable = updateAvailable;
+  }
+
+  get version(): string {
+    return this.#version;
+  }
+
+  get latestVersion(): string {
+    return this.#updateAvailable ? '1.30.2.4939' : this.#version;
+  }
+
+  get indexers(): readonly Readonly<SimIndexer>[] {
+    return this.#indexers;
+  }
+
+  failingIds(now = Date.now()): number[] {
+    return this.#indexers.filter((i) => i.enable && this.#isFailing(i.id, now)).map((i) => i.id);
+  }
+
+  /** The health list as GET /api/v1/health answers it now. */
+  health(): SimHealth[] {
+    const failing = this.#indexers.filter((i) => i.enable && this.#isFailing(i.id, Date.now()));
+    const enabled = this.#indexers.filter((i) => i.enable);
+    const out: SimHealth[] = [];
+    // Messages of Prowlarr's IndexerStatusCheck.
+    if (failing.length && failing.length === enabled.length) {
+      out.push({ source: 'IndexerStatusCheck', type: 'error', message: 'All indexers are unavailable due to failures', wikiUrl: 'https://wiki.servarr.com/prowlarr/system#indexers-are-unavailable-due-to-failures' });
+    } else if (failing.length) {
+      out.push({ source: 'IndexerStatusCheck', type: 'warning', message: `Indexers unavailable due to failures: ${failing.map((i) => i.name).join(', ')}`, wikiUrl: 'https://wiki.servarr.com/prowlarr/system#indexers-are-unavailable-due-to-failures' });
+    }
+    return [...out, ...this.#extraHealth];
+  }
+
+  /** Sums of the history between two instants, as GET /api/v1/indexerstats counts them. */
+  totals(start: Date, end: Date): ProwlarrTotals {
+    const t: ProwlarrTotals = { queries: 0, grabs: 0, rss: 0, auth: 0, failedQueries: 0, failedGrabs: 0 };
+    for (const e of this.#between(start.getTime(), end.getTime())) {
+      t.queries += e.queries;
+      t.grabs += e.grabs;
+      t.rss += e.rss;
+      t.auth += e.auth;
+      t.failedQueries += e.failedQueries;
+      t.failedGrabs += e.failedGrabs;
+    }
+    return t;
+  }
+
+  // ---- internals ----
+
+  #isFailing(id: number, now: number): boolean {
+    const s = this.#statuses.get(id);
+    return !!s?.disabledTill && Date.parse(s.disabledTill) > now;
+  }
+
+  #between(start: number, end: number): StatEvent[] {
+    return this.#events.filter((e) => e.time >= start && e.time <= end);
+  }
+
+  /** History from before midnight (which "today" must not count) and from earlier today. */
+  #seedHistory(now: number): void {
+    const midnight = new Date(now);
+    midnight.setHours(0, 0, 0, 0);
+    const earlierToday = Math.max(midnight.getTime(), now - 3_600_000);
+    for (const ix of this.#indexers) {
+      if (!ix.enable) continue;
+      this.#traffic(ix, midnight.getTime() - 3 * 3_600_000);
+      this.#traffic(ix, earlierToday);
+    }
+  }
+
+  #traffic(ix: SimIndexer, time: number): void {
+    const r = this.#random;
+    const failing = this.#isFailing(ix.id, time);
+    const client = CLIENTS[Math.floor(r() * CLIENTS.length)]!;
+    const queries = 1 + Math.floor(r() * 5);
+    const grabs = failing ? 0 : r() < 0.4 ? 1 + Math.floor(r() * 2) : 0;
+    this.#events.push({
+      time,
+      indexerId: ix.id,
+      queries,
+      rss: 1,
+      auth: ix.privacy === 'private' && r() < 0.1 ? 1 : 0,
+      grabs,
+      failedQueries: failing ? queries : r() < 0.05 ? 1 : 0,
+      failedGrabs: 0,
+      responseMs: Math.round(150 + r() * 900),
+      ...client,
+    });
+  }
+
+  #routes(): void {
+    const s = this.server;
+    s.route('GET', '/ping', () => ({ json: { status: 'OK' } }), { public: true });
+    s.route('GET', '/api/v1/indexer', () => ({ json: this.#indexers.map((i) => this.#indexerResource(i)) }));
+    s.route('GET', '/api/v1/indexer/:id', (req) => {
+      const ix = this.#indexers.find((i) => i.id === Number(req.params.id));
+      return ix ? { json: this.#indexerResource(ix) } : notFound();
+    });
+    s.route('GET', '/api/v1/indexerstatus', () => ({ json: [...this.#statuses.values()].map((x) => ({ ...x })) }));
+    s.route('GET', '/api/v1/indexerstats', (req) => this.#stats(req));
+    s.route('GET', '/api/v1/health', () => ({ json: this.health().map((h, i) => ({ id: i + 1, ...h })) }));
+    s.route('GET', '/api/v1/system/status', () => ({ json: this.#systemStatus() }));
+    s.route('GET', '/api/v1/update', () => ({ json: this.#updates() }));
+    s.route('GET', '/api/v1/command', () => ({ json: this.#commands.map((c) => this.#commandResource(c)) }));
+    s.route('GET', '/api/v1/command/:id', (req) => {
+      const c = this.#commands.find((x) => x.id === Number(req.params.id));
+      return c ? { json: this.#commandResource(c) } : notFound();
+    });
+    // Commands (ApplicationIndexerSync, CheckHealth…) are queued, start on the next tick and complete on the one after.
+    s.route('POST', '/api/v1/command', (req) => {
+      const name = (req.json as { name?: unknown } | undefined)?.name;
+      if (typeof name !== 'string' || !name) return { status: 400, json: [{ propertyName: 'Name', errorMessage: "'Name' must not be empty.", severity: 'error' }] };
+      const c: SimCommand = { id: this.#commands.length + 1, name, status: 'queued', queued: new Date().toISOString(), started: null, ended: null };
+      this.#commands.push(c);
+      return { status: 201, json: this.#commandResource(c) };
+    });
+  }
+
+  #indexerResource(i: SimIndexer): Record<string, unknown> {
+    const usenet = i.protocol === 'usenet';
+    const status = this.#statuses.get(i.id);
+    return {
+      id: i.id,
+      name: i.name,
+      fields: [
+        { order: 0, name: 'baseUrl', label: 'Base Url', value: i.url, type: 'select', advanced: false, privacy: 'normal', isFloat: false },
+        ...(i.privacy === 'private' ? [{ order: 1, name: usenet ? 'apiKey' : 'cookie', label: usenet ? 'API Key' : 'Cookie', value: '********', type: 'textbox', advanced: false, privacy: usenet ? 'apiKey' : 'password', isFloat: false }] : []),
+      ],
+      implementationName: i.implementation,
+      implementation: i.implementation,
+      configContract: `${i.implementation}Settings`,
+      infoLink: `https://wiki.servarr.com/prowlarr/supported-indexers#${i.definitionName}`,
+      tags: [],
+      indexerUrls: [i.url],
+      legacyUrls: [],
+      definitionName: i.definitionName,
+      description: i.description,
+      language: 'en-US',
+      encoding: 'UTF-8',
+      enable: i.enable,
+      redirect: false,
+      supportsRss: true,
+      supportsSearch: true,
+      supportsRedirect: false,
+      supportsPagination: !usenet,
+      appProfileId: 1,
+      protocol: i.protocol,
+      privacy: i.privacy,
+      capabilities: {
+        id: 0,
+        limitsMax: 100,
+        limitsDefault: 100,
+        categories: [
+          { id: 2000, name: 'Movies', subCategories: [{ id: 2040, name: 'Movies/HD', subCategories: [] }] },
+          { id: 5000, name: 'TV', subCategories: [{ id: 5040, name: 'TV/HD', subCategories: [] }] },
+        ],
+        supportsRawSearch: false,
+        searchParams: ['q'],
+        tvSearchParams: usenet ? ['q', 'season', 'ep', 'tvdbId', 'rId'] : ['q', 'season', 'ep'],
+        movieSearchParams: usenet ? ['q', 'imdbId'] : ['q'],
+        musicSearchParams: [],
+        bookSearchParams: [],
+      },
+      priority: i.priority,
+      downloadClientId: 0,
+      added: i.added,
+      ...(status ? { status: { ...status } } : {}),
+      sortName: i.name.toLowerCase(),
+    };
+  }
+
+  #stats(req: SimRequest): SimResponse {
+    const parse = (name: string, def: number) => {
+      const v = req.query.get(name);
+      if (!v) return def;
+      const t = Date.parse(v);
+      return Number.isNaN(t) ? null : t;
+    };
+    const start = parse('startDate', 0);
+    const end = parse('endDate', Date.now());
+    if (start === null || end === null) return { status: 400, json: { message: 'The value is not a valid date-time.' } };
+    const events = this.#between(start, end);
+    const indexers = this.#indexers.map((ix) => {
+      const mine = events.filter((e) => e.indexerId === ix.id);
+      const sum = (f: (e: StatEvent) => number) => mine.reduce((a, e) => a + f(e), 0);
+      return {
+        indexerId: ix.id,
+        indexerName: ix.name,
+        averageResponseTime: mine.length ? Math.round(sum((e) => e.responseMs) / mine.length) : 0,
+        averageGrabResponseTime: mine.some((e) => e.grabs) ? Math.round(sum((e) => (e.grabs ? e.responseMs : 0)) / mine.filter((e) => e.grabs).length) : 0,
+        numberOfQueries: sum((e) => e.queries),
+        numberOfGrabs: sum((e) => e.grabs),
+        numberOfRssQueries: sum((e) => e.rss),
+        numberOfAuthQueries: sum((e) => e.auth),
+        numberOfFailedQueries: sum((e) => e.failedQueries),
+        numberOfFailedGrabs: sum((e) => e.failedGrabs),
+        numberOfFailedRssQueries: 0,
+        numberOfFailedAuthQueries: 0,
+      };
+    });
+    const group = (key: 'userAgent' | 'host') => {
+      const m = new Map<string, { numberOfQueries: number; numberOfGrabs: number }>();
+      for (const e of events) {
+        const g = m.get(e[key]) ?? { numberOfQueries: 0, numberOfGrabs: 0 };
+        g.numberOfQueries += e.queries;
+        g.numberOfGrabs += e.grabs;
+        m.set(e[key], g);
+      }
+      return [...m].map(([k, v]) => ({ [key]: k, ...v }));
+    };
+    return { json: { id: 0, indexers, userAgents: group('userAgent'), hosts: group('host') } };
+  }
+
+  #systemStatus(): Record<string, unknown> {
+    return {
+      appName: 'Prowlarr',
+      instanceName: 'Prowlarr',
+      version: this.#version,
+      buildTime: '2024-12-08T15:42:11Z',
+      isDebug: false,
+      isProduction: true,
+      isAdmin: false,
+      isUserInteractive: false,
+      startupPath: '/app/prowlarr/bin',
+      appData: '/config',
+      osName: 'ubuntu',
+      osVersion: '24.04',
+      isNetCore: true,
+      isLinux: true,
+      isOsx: false,
+      isWindows: false,
+      isDocker: true,
+      mode: 'console',
+      branch: 'master',
+      databaseType: 'sqLite',
+      databaseVersion: '3.46.1',
+      authentication: 'forms',
+      migrationVersion: 42,
+      urlBase: '',
+      runtimeVersion: '6.0.36',
+      runtimeName: '.NET',
+      startTime: this.#startedAt.toISOString(),
+      packageVersion: `${this.#version}-ls96`,
+      packageAuthor: '[linuxserver.io](https://linuxserver.io)',
+      packageUpdateMechanism: 'docker',
+      packageUpdateMechanismMessage: null,
+    };
+  }
+
+  #updates(): Record<string, unknown>[] {
+    const release = (version: string, daysAgo: number, installed: boolean, latest: boolean) => ({
+      version,
+      branch: 'master',
+      releaseDate: new Date(this.#startedAt.getTime() - daysAgo * DAY_MS).toISOString(),
+      fileName: `Prowlarr.master.${version}.linux-core-x64.tar.gz`,
+      url: `https://prowlarr.servarr.com/v1/update/master/updatefile?version=${version}&os=linux&runtime=netcore&arch=x64`,
+      installed,
+      installedOn: installed ? new Date(this.#startedAt.getTime() - 2 * DAY_MS).toISOString() : null,
+      // Docker installs update with the image, not from the UI.
+      installable: false,
+      latest,
+      changes: latest && !installed ? { new: ['Indexer definitions refreshed'], fixed: ['Search by IMDb id for some Cardigann indexers'] } : { new: [], fixed: [] },
+      hash: randomHash(version),
+    });
+    return this.#updateAvailable
+      ? [release(this.latestVersion, 3, false, true), release(this.#version, 24, true, false)]
+      : [release(this.#version, 24, true, true)];
+  }
+
+  #commandResource(c: SimCommand): Record<string, unknown> {
+    const commandName = c.name.replace(/([a-z])([A-Z])/g, '$1 $2');
+    return {
+      id: c.id,
+      name: c.name,
+      commandName,
+      message: c.status === 'completed' ? 'Completed' : null,
+      body: { sendUpdatesToClient: true, updateScheduledTask: true, completionMessage: 'Completed', requiresDiskAccess: false, isExclusive: false, isTypeExclusive: false, name: c.name, trigger: 'manual', suppressMessages: false },
+      priority: 'normal',
+      status: c.status,
+      queued: c.queued,
+      started: c.started,
+      ended: c.ended,
+      trigger: 'manual',
+      stateChangeTime: c.ended ?? c.started ?? c.queued,
+      sendUpdatesToClient: true,
+      updateScheduledTask: true,
+    };
+  }
+}
+
+function notFound(): SimResponse {
+  return { status: 404, json: { message: 'NotFound' } };
+}
+
+/** A stable hex digest-looking string per version (the real field is a SHA-256 of the package). */
+function randomHash(seed: string): string {
+  let h = 0x811c9dc5;
+  let out = '';
+  for (let i = 0; out.length < 64; i++) {
+    h ^= seed.charCodeAt(i % seed.length) + i;
+    h = Math.imul(h, 0x01000193) >>> 0;
+    out += h.toString(16).padStart(8, '0');
+  }
+  return out.slice(0, 64);
+}
+
+export async function startProwlarrSim(options: ProwlarrSimOptions = {}): Promise<ProwlarrSim> {
+  const sim = new ProwlarrSim(options);
+  await sim.server.start(options.port ?? 0);
+  return sim;
+}
