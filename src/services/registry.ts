@@ -2,6 +2,8 @@ import { DEFAULT_INTERVALS, type ServiceConfig, type ServiceConfigInput, type Se
 import type { CommandDef } from '../commands/registry.js';
 import type { PolledService, ServiceContext } from './service.js';
 import type { SimServer } from './sim/server.js';
+import { jellyfinModule } from './jellyfin/index.js';
+import { plexModule } from './plex/index.js';
 import { prowlarrModule } from './prowlarr/index.js';
 import { qbittorrentModule } from './qbittorrent/index.js';
 import { sabnzbdModule } from './sabnzbd/index.js';
@@ -46,6 +48,8 @@ export function resolveServiceConfig(module: ServiceModule, input: ServiceConfig
 }
 
 export const SERVICE_MODULES: Partial<Record<ServiceType, ServiceModule>> = {
+  jellyfin: jellyfinModule,
+  plex: plexModule,
   prowlarr: prowlarrModule,
   qbittorrent: qbittorrentModule,
   sabnzbd: sabnzbdModule,

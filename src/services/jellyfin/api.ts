@@ -1,0 +1,88 @@
+import type { UpstreamHttp } from '../http.js';
+import { parseAnswer } from './validate.js';
+import {
+  itemCountsSchema,
+  itemsResultSchema,
+  sessionsSchema,
+  systemInfoSchema,
+  tasksSchema,
+  type Item,
+  type ItemCounts,
+  type Session,
+  type SystemInfo,
+  type Task,
+} from './schemas.js';
+
+/** Item types that count as "added to the library" (BaseItemKind in the spec). */
+export const RECENT_ITEM_TYPES = ['Movie', 'Episode', 'MusicAlbum', 'Book', 'AudioBook', 'MusicVideo'] as const;
+
+/**
+ * The Jellyfin calls media2mqtt makes, each validated against the fields it reads. Paths and
+ * parameter names are the spec's (operationIds in the comments); an API key acts for no user,
+ * so only endpoints that work without `userId` are used (`/Items/Latest` needs a user).
+ */
+export class JellyfinApi {
+  readonly #http: UpstreamHttp;
+  readonly #service: string;
+  readonly #headers: Record<string, string>;
+
+  /** `headers`: the per-instance client identity (see auth.ts), sent with every call. */
+  constructor(http: UpstreamHttp, service: string, headers: Record<string, string>) {
+    this.#http = http;
+    this.#service = service;
+    this.#headers = headers;
+  }
+
+  /** GetSystemInfo: version, server name, pending restart. */
+  async systemInfo(signal: AbortSignal): Promise<SystemInfo> {
+    const body = await this.#http.json('/System/Info', { signal, headers: this.#headers });
+    return parseAnswer(this.#service, 'GET /System/Info', systemInfoSchema, body);
+  }
+
+  /** GetItemCounts: one cheap call for every library total, never a library download. */
+  async itemCounts(signal: AbortSignal): Promise<ItemCounts> {
+    const body = await this.#http.json('/Items/Counts', { signal, headers: this.#headers });
+    return parseAnswer(this.#service, 'GET /Items/Counts', itemCountsSchema, body);
+  }
+
+  /**
+   * GetItems sorted by DateCreated, newest first, `limit` of them. DateCreated is only filled
+   * when asked for in `fields` (ItemFields); virtual (missing) episodes are not "added".
+   */
+  async recentlyAdded(limit: number, signal: AbortSignal): Promise<Item[]> {
+    const body = await this.#http.json('/Items', {
+      signal,
+      headers: this.#headers,
+      query: {
+        sortBy: 'DateCreated',
+        sortOrder: 'Descending',
+        recursive: true,
+        includeItemTypes: RECENT_ITEM_TYPES.join(','),
+        excludeLocationTypes: 'Virtual',
+        fields: 'DateCreated',
+        limit,
+        enableTotalRecordCount: false,
+        enableImages: false,
+        enableUserData: false,
+      },
+    });
+    return parseAnswer(this.#service, 'GET /Items', itemsResultSchema, body).Items;
+  }
+
+  /** GetSessions seen within `activeWithinSeconds` (idle clients drop out of the list). */
+  async sessions(activeWithinSeconds: number, signal: AbortSignal): Promise<Session[]> {
+    const body = await this.#http.json('/Sessions', { signal, headers: this.#headers, query: { activeWithinSeconds } });
+    return parseAnswer(this.#service, 'GET /Sessions', sessionsSchema, body);
+  }
+
+  /** GetTasks: the library scan is one of them (hidden tasks left out). */
+  async tasks(signal: AbortSignal): Promise<Task[]> {
+    const body = await this.#http.json('/ScheduledTasks', { signal, headers: this.#headers, query: { isHidden: false } });
+    return parseAnswer(this.#service, 'GET /ScheduledTasks', tasksSchema, body);
+  }
+
+  /** RefreshLibrary: starts a scan of every library (204). For the scan command of a later issue. */
+  async refreshLibrary(signal: AbortSignal): Promise<void> {
+    await this.#http.request('/Library/Refresh', { method: 'POST', signal, headers: this.#headers });
+  }
+}

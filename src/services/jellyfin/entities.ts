@@ -1,0 +1,37 @@
+import type { EntityDef } from '../../ha/entity.js';
+
+/** State object names under `<base>/<instance>/`; part of the MQTT contract (README, "Jellyfin"). */
+export const JellyfinState = {
+  server: 'server',
+  library: 'library',
+  recent: 'recent',
+  sessions: 'sessions',
+  scan: 'scan',
+} as const;
+
+const count = (key: string, name: string, field: string, icon: string, enabledByDefault = true): EntityDef => ({
+  key, platform: 'sensor', name, state: JellyfinState.library, field, stateClass: 'measurement', icon,
+  ...(enabledByDefault ? {} : { enabledByDefault: false }),
+});
+
+/**
+ * No expire_after: library totals and the scan state are retained and published only when they
+ * change, so "no message for a while" means "unchanged"; instance availability covers outages.
+ */
+export function jellyfinEntities(): EntityDef[] {
+  return [
+    { key: 'sessions', platform: 'sensor', name: 'Active sessions', state: JellyfinState.sessions, field: 'count', stateClass: 'measurement', icon: 'mdi:play-network', attributesField: 'list' },
+    { key: 'transcoding', platform: 'sensor', name: 'Transcoding sessions', state: JellyfinState.sessions, field: 'transcoding', stateClass: 'measurement', icon: 'mdi:cog-transfer' },
+    count('movies', 'Movies', 'movies', 'mdi:movie'),
+    count('series', 'Series', 'series', 'mdi:television-classic'),
+    count('episodes', 'Episodes', 'episodes', 'mdi:television-play'),
+    count('artists', 'Artists', 'artists', 'mdi:account-music', false),
+    count('albums', 'Albums', 'albums', 'mdi:album'),
+    count('songs', 'Songs', 'songs', 'mdi:music-note'),
+    count('books', 'Books', 'books', 'mdi:book-open-variant'),
+    { key: 'recently_added', platform: 'sensor', name: 'Recently added', state: JellyfinState.recent, field: 'latest', icon: 'mdi:new-box', attributesField: 'list' },
+    { key: 'library_scan', platform: 'binary_sensor', name: 'Library scan', state: JellyfinState.scan, field: 'running', deviceClass: 'running' },
+    { key: 'library_scan_progress', platform: 'sensor', name: 'Library scan progress', state: JellyfinState.scan, field: 'progress', unit: '%', stateClass: 'measurement', precision: 0, icon: 'mdi:progress-clock' },
+    { key: 'pending_restart', platform: 'binary_sensor', name: 'Restart pending', state: JellyfinState.server, field: 'pending_restart', entityCategory: 'diagnostic', icon: 'mdi:restart-alert' },
+  ];
+}

@@ -1,0 +1,18 @@
+import { VERSION } from '../../version.js';
+import type { ServiceModule } from '../registry.js';
+import { jellyfinAuthorization, jellyfinIdentity } from './auth.js';
+import { JellyfinService } from './service.js';
+import { JellyfinSim } from './sim.js';
+
+export { JellyfinService } from './service.js';
+export { JellyfinSim } from './sim.js';
+
+export const jellyfinModule: ServiceModule = {
+  type: 'jellyfin',
+  defaultPort: 8096,
+  // auth() does not know the instance id, so the DeviceId here is generic; the service sends
+  // its own header (DeviceId="media2mqtt-<instance>") with every request, which replaces it.
+  auth: (cfg) => ({ headers: () => ({ authorization: jellyfinAuthorization(jellyfinIdentity(cfg.api_key ?? '', 'bridge', VERSION)) }) }),
+  create: (ctx) => new JellyfinService(ctx),
+  simulator: (options) => JellyfinSim.start(options),
+};

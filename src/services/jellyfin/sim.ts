@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import type { Simulator } from '../registry.js';
+import { SimServer, type SimRequest } from '../sim/server.js';
+import { tokenFromAuthorization } from './auth.js';
+import { JellyfinWorld } from './sim-world.js';
+
+export interface JellyfinSimOptions {
+  port?: number;
+  /** Defaults to a random 32-hex key, as Jellyfin's API keys look. */
+  apiKey?: string;
+  serverName?: string;
+}
+
+/** Query parameters as ASP.NET binds them: names case-insensitive, arrays repeated or comma-separated. */
+function param(req: SimRequest, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [k, v] of req.query) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+function list(req: SimRequest, name: string): string[] {
+  const lower = name.toLowerCase();
+  const out: string[] = [];
+  for (const [k, v] of req.query) if (k.toLowerCase() === lower) out.push(...v.split(',').map((s) => s.trim()).filter(Boolean));
+  return out;
+}
+
+function bool(req: SimRequest, name: string): boolean | undefined {
+  const v = param(req, name);
+  return v === undefined ? undefined : v.toLowerCase() === 'true';
+}
+
+function int(req: SimRequest, name: string): number | undefined {
+  const v = param(req, name);
+  const n = v === undefined ? NaN : Number.parseInt(v, 10);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/**
+ * A stateful Jellyfin 10.11 that answers the endpoints media2mqtt uses, shaped as the spec
+ * (../shared/specs/jellyfin/openapi.json) says, with the credentials Jellyfin accepts: the
+ * `Authorization: MediaBrowser …, Token="…"` header (also as `X-Emby-Authorization`), or
+ * `X-Emby-Token`/`X-MediaBrowser-Token`, or the `api_key`/`ApiKey` query parameter.
+ */
+export class JellyfinSim implements Simulator {
+  readonly server: SimServer;
+  readonly apiKey: string;
+  readonly world: JellyfinWorld;
+  /** DeviceIds of the clients that called (never tokens), to check each instance identifies itself. */
+  readonly deviceIds = new Set<string>();
+
+  private constructor(options: JellyfinSimOptions) {
+    this.apiKey = options.apiKey ?? randomBytes(16).toString('hex');
+    this.world = new JellyfinWorld(options.serverName);
+    this.server = new SimServer({
+      name: 'jellyfin',
+      authorized: (req) => {
+        const ok = this.#token(req) === this.apiKey;
+        const deviceId = /DeviceId="([^"]*)"/i.exec(String(req.headers.authorization ?? ''))?.[1];
+        if (ok && deviceId) this.deviceIds.add(deviceId);
+        return ok;
+      },
+      unauthorized: () => ({ status: 401, text: '' }),
+    });
+    this.#routes();
+  }
+
+  static async start(options: JellyfinSimOptions = {}): Promise<JellyfinSim> {
+    const sim = new JellyfinSim(options);
+    await sim.server.start(options.port ?? 0);
+    return sim;
+  }
+
+  config(): Record<string, unknown> {
+    return { type: 'jellyfin', url: this.server.url, api_key: this.apiKey };
+  }
+
+  tick(): void {
+    this.world.tick();
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+  }
+
+  #token(req: SimRequest): string | null {
+    const h = (name: string) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    return (
+      tokenFromAuthorization(h('authorization')) ??
+      tokenFromAuthorization(h('x-emby-authorization')) ??
+      h('x-emby-token') ??
+      h('x-mediabrowser-token') ??
+      param(req, 'api_key') ??
+      param(req, 'ApiKey') ??
+      null
+    );
+  }
+
+  #publicInfo(): Record<string, unknown> {
+    const w = this.world;
+    return { LocalAddress: this.server.url, ServerName: w.serverName, Version: w.version, ProductName: 'Jellyfin Server', Id: w.serverId, StartupWizardCompleted: true };
+  }
+
+  #routes(): void {
+    const w = this.world;
+    const s = this.server;
+
+    s.route('GET', '/System/Info/Public', () => ({ json: this.#publicInfo() }), { public: true });
+    s.route('GET', '/System/Ping', () => ({ json: 'Jellyfin Server' }), { public: true });
+    s.route('GET', '/System/Info', () => ({
+      json: {
+        ...this.#publicInfo(),
+        OperatingSystem: 'Linux',
+        OperatingSystemDisplayName: 'Linux',
+        PackageName: 'jellyfin-server',
+        HasPendingRestart: w.pendingRestart,
+        IsShuttingDown: false,
+        SupportsLibraryMonitor: true,
+        WebSocketPortNumber: this.server.port,
+        CompletedInstallations: [],
+        CanSelfRestart: true,
+        CanLaunchWebBrowser: false,
+        CastReceiverApplications: [],
+        HasUpdateAvailable: false,
+        EncoderLocation: 'System',
+        SystemArchitecture: 'X64',
+      },
+    }));
+
+    s.route('GET', '/Items/Counts', () => ({ json: w.counts() }));
+
+    s.route('GET', '/Items', (req) => {
+      const types = list(req, 'includeItemTypes');
+      const excludeTypes = list(req, 'excludeItemTypes');
+      const excludeLocations = list(req, 'excludeLocationTypes');
+      const ids = list(req, 'ids');
+      const search = param(req, 'searchTerm')?.toLowerCase();
+      const withDate = list(req, 'fields').includes('DateCreated');
+      let items = w.items.filter(
+        (i) =>
+          (!types.length || types.includes(i.Type)) &&
+          !excludeTypes.includes(i.Type) &&
+          !excludeLocations.includes(i.LocationType) &&
+          (!ids.length || ids.includes(i.Id)) &&
+          (!search || i.Name.toLowerCase().includes(search)),
+      );
+      const sortBy = list(req, 'sortBy')[0] ?? 'SortName';
+      const desc = list(req, 'sortOrder')[0] === 'Descending';
+      const key = (i: (typeof items)[number]): string | number =>
+        sortBy === 'DateCreated' ? Date.parse(i.DateCreated) : sortBy === 'ProductionYear' ? (i.ProductionYear ?? 0) : i.Name.toLowerCase();
+      items = [...items].sort((a, b) => {
+        const ka = key(a);
+        const kb = key(b);
+        const c = ka < kb ? -1 : ka > kb ? 1 : a.Name.localeCompare(b.Name);
+        return desc ? -c : c;
+      });
+      const total = items.length;
+      const start = Math.max(0, int(req, 'startIndex') ?? 0);
+      const limit = int(req, 'limit');
+      const page = items.slice(start, limit !== undefined ? start + Math.max(0, limit) : undefined);
+      const withTotal = bool(req, 'enableTotalRecordCount') !== false;
+      return { json: { Items: page.map((i) => w.itemDto(i, withDate)), TotalRecordCount: withTotal ? total : page.length, StartIndex: start } };
+    });
+
+    s.route('GET', '/Sessions', (req) => {
+      const within = int(req, 'activeWithinSeconds');
+      const deviceId = param(req, 'deviceId');
+      const since = within !== undefined ? Date.now() - within * 1000 : -Infinity;
+      const sessions = w.sessions.filter((x) => Date.parse(x.LastActivityDate) >= since && (!deviceId || x.DeviceId === deviceId));
+      return { json: sessions.map((x) => w.sessionDto(x)) };
+    });
+
+    s.route('GET', '/ScheduledTasks', (req) => {
+      const hidden = bool(req, 'isHidden');
+      return { json: w.tasks.filter((t) => hidden === undefined || t.IsHidden === hidden).map((t) => w.taskDto(t)) };
+    });
+
+    s.route('POST', '/ScheduledTasks/Running/:taskId', (req) => {
+      if (!w.startTask(req.params.taskId!)) return { status: 404, json: { title: 'Not Found', status: 404 } };
+      return { status: 204 };
+    });
+
+    s.route('POST', '/Library/Refresh', () => {
+      w.startScan();
+      return { status: 204 };
+    });
+  }
+}

@@ -1,0 +1,37 @@
+import type { EntityDef } from '../../ha/entity.js';
+
+/** State object names under `<base>/<instance>/`; part of the MQTT contract (README, "Plex"). */
+export const PlexState = {
+  server: 'server',
+  library: 'library',
+  recent: 'recent',
+  sessions: 'sessions',
+  scan: 'scan',
+} as const;
+
+const count = (key: string, name: string, icon: string, enabledByDefault = true): EntityDef => ({
+  key, platform: 'sensor', name, state: PlexState.library, field: key, stateClass: 'measurement', icon,
+  ...(enabledByDefault ? {} : { enabledByDefault: false }),
+});
+
+/**
+ * No expire_after: library totals and the scan state are retained and published only when they
+ * change, so "no message for a while" means "unchanged"; instance availability covers outages.
+ */
+export function plexEntities(): EntityDef[] {
+  return [
+    { key: 'sessions', platform: 'sensor', name: 'Active sessions', state: PlexState.sessions, field: 'count', stateClass: 'measurement', icon: 'mdi:play-network', attributesField: 'list' },
+    { key: 'transcoding', platform: 'sensor', name: 'Transcoding sessions', state: PlexState.sessions, field: 'transcoding', stateClass: 'measurement', icon: 'mdi:cog-transfer' },
+    { key: 'bandwidth', platform: 'sensor', name: 'Streaming bandwidth', state: PlexState.sessions, field: 'bandwidth_kbps', deviceClass: 'data_rate', unit: 'kbit/s', stateClass: 'measurement' },
+    count('movies', 'Movies', 'mdi:movie'),
+    count('series', 'Series', 'mdi:television-classic'),
+    count('episodes', 'Episodes', 'mdi:television-play'),
+    count('artists', 'Artists', 'mdi:account-music', false),
+    count('albums', 'Albums', 'mdi:album'),
+    count('songs', 'Songs', 'mdi:music-note'),
+    { key: 'recently_added', platform: 'sensor', name: 'Recently added', state: PlexState.recent, field: 'latest', icon: 'mdi:new-box', attributesField: 'list' },
+    { key: 'library_scan', platform: 'binary_sensor', name: 'Library scan', state: PlexState.scan, field: 'running', deviceClass: 'running' },
+    { key: 'library_scan_progress', platform: 'sensor', name: 'Library scan progress', state: PlexState.scan, field: 'progress', unit: '%', stateClass: 'measurement', precision: 0, icon: 'mdi:progress-clock' },
+    { key: 'update_available', platform: 'binary_sensor', name: 'Update available', state: PlexState.server, field: 'update_available', deviceClass: 'update', entityCategory: 'diagnostic' },
+  ];
+}
