@@ -55,7 +55,11 @@ export type BridgeEventType =
   | 'service_offline'
   | 'alert'
   | 'alert_cleared'
-  | 'resync';
+  | 'resync'
+  | 'new_request'
+  | 'health_issue'
+  | 'download_finished'
+  | 'download_imported';
 
 /** `<base>/bridge/event` (not retained). */
 export interface BridgeEventPayload<T = Record<string, unknown>> {

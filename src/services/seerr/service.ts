@@ -1,0 +1,204 @@
+import type { EntityDef } from '../../ha/entity.js';
+import { PolledService, type ServiceContext, type WebhookRequest } from '../service.js';
+import { SeerrApi } from './api.js';
+import { NEW_REQUEST_EVENT, seerrEntities, SeerrState } from './entities.js';
+import type { SeerrFlavour } from './flavour.js';
+import { mediaKind, newRequestData, pendingItem, pendingState, requestCountsState, type PendingItem } from './map.js';
+import type { RequestCount } from './schemas.js';
+import { TitleCache } from './titles.js';
+import { NewRequestTracker } from './tracker.js';
+import { webhookAction, type WebhookNewRequest } from './webhook.js';
+
+/** Version and update flag: the app itself checks for updates rarely. */
+const STATUS_EVERY_MS = 60 * 60_000;
+/** Issues change rarely and webhooks (ISSUE_*) push them; polled as a fallback. */
+const ISSUES_EVERY_MS = 30 * 60_000;
+/**
+ * The pending list is fetched when the counts change. A request deleted and another created between
+ * two polls leave the counts as they were, so a non-empty list is also re-read this often.
+ */
+const PENDING_MAX_AGE_MS = 60 * 60_000;
+/**
+ * Request changes come in bursts (a request, then its approval, then processing; an admin going
+ * through the queue): after a change, poll at `interval` for this long, else at `idle_interval`.
+ */
+const BURST_MS = 5 * 60_000;
+
+/**
+ * Jellyseerr / Overseerr: request counts, open issues, the pending requests with their titles,
+ * version and update flag, and a `new_request` event. A normal poll is one `GET /request/count`;
+ * the pending list is read only when the counts moved, and titles once per TMDB id.
+ */
+export class SeerrService extends PolledService {
+  readonly type: SeerrFlavour['type'];
+  protected readonly manufacturer: string;
+  protected readonly model: string;
+  readonly #api: SeerrApi;
+  readonly #titles: TitleCache;
+  readonly #tracker = new NewRequestTracker();
+  /** Last payload of each state, re-sent every poll so `expire_after` never lapses between slow refreshes. */
+  readonly #states = new Map<string, Record<string, unknown>>();
+  #countsKey: string | null = null;
+  #changedAt = -Infinity;
+  #pendingAt = -Infinity;
+  #issuesAt = -Infinity;
+  #statusAt = -Infinity;
+  /** Request refreshes run one at a time: a webhook and a poll must not publish out of order. */
+  #lock: Promise<unknown> = Promise.resolve();
+
+  constructor(ctx: ServiceContext, flavour: SeerrFlavour) {
+    super(ctx);
+    this.type = flavour.type;
+    this.manufacturer = flavour.app;
+    this.model = `${flavour.app} (requests for ${flavour.mediaServer})`;
+    this.#api = new SeerrApi(ctx.http, ctx.id);
+    this.#titles = new TitleCache((kind, id, signal) => this.#api.title(kind, id, signal));
+  }
+
+  protected serviceEntities(): EntityDef[] {
+    return seerrEntities(this.ctx.cfg);
+  }
+
+  protected async poll(signal: AbortSignal): Promise<void> {
+    const now = Date.now();
+    if (now - this.#statusAt >= STATUS_EVERY_MS) await this.#refreshStatus(signal);
+    await this.#refreshRequests(signal, { force: false, source: 'poll' });
+    if (now - this.#issuesAt >= ISSUES_EVERY_MS) await this.#refreshIssues(signal);
+    for (const [name, payload] of this.#states) this.ctx.publishState(name, payload);
+    this.active = Date.now() - this.#changedAt < BURST_MS;
+  }
+
+  /**
+   * A push from the app's webhook agent: refresh only what the notification is about. New
+   * requests are announced here when the pending list does not show them (auto-approved).
+   */
+  override async onWebhook(req: WebhookRequest): Promise<void> {
+    const action = webhookAction(req.json);
+    const signal = this.ctx.scheduler.signal;
+    switch (action.kind) {
+      case 'test':
+        this.ctx.log.info('webhook test notification received');
+        return;
+      case 'issues':
+        await this.#refreshIssues(signal);
+        return;
+      case 'requests':
+        await this.#refreshRequests(signal, { force: true, source: 'webhook' });
+        if (action.newRequest) await this.#announceFromWebhook(action.newRequest, signal);
+        return;
+      case 'unknown':
+        this.ctx.log.debug(`webhook ${action.type ?? 'without notification_type'}: full refresh`);
+        await this.refresh();
+    }
+  }
+
+  /** Approves a pending request (POST /request/{id}/approve), then refreshes counts and list. */
+  async approve(requestId: number, signal: AbortSignal = this.ctx.scheduler.signal): Promise<void> {
+    await this.#api.setStatus(requestId, 'approve', signal);
+    await this.#refreshRequests(signal, { force: true, source: 'poll' });
+  }
+
+  /** Declines a pending request (POST /request/{id}/decline), then refreshes counts and list. */
+  async decline(requestId: number, signal: AbortSignal = this.ctx.scheduler.signal): Promise<void> {
+    await this.#api.setStatus(requestId, 'decline', signal);
+    await this.#refreshRequests(signal, { force: true, source: 'poll' });
+  }
+
+  #publish(name: string, payload: Record<string, unknown>): void {
+    this.#states.set(name, payload);
+    this.ctx.publishState(name, payload);
+  }
+
+  async #refreshStatus(signal: AbortSignal): Promise<void> {
+    const status = await this.#api.status(signal);
+    this.version = status.version;
+    this.#publish(SeerrState.server, {
+      version: status.version,
+      update_available: status.updateAvailable ?? false,
+      commits_behind: status.commitsBehind ?? 0,
+      restart_required: status.restartRequired ?? false,
+    });
+    this.#statusAt = Date.now();
+  }
+
+  async #refreshIssues(signal: AbortSignal): Promise<void> {
+    const issues = await this.#api.issueCount(signal);
+    this.#publish(SeerrState.issues, {
+      total: issues.total,
+      open: issues.open,
+      closed: issues.closed,
+      video: issues.video,
+      audio: issues.audio,
+      subtitles: issues.subtitles,
+      others: issues.others,
+    });
+    this.#issuesAt = Date.now();
+  }
+
+  #refreshRequests(signal: AbortSignal, opts: { force: boolean; source: 'poll' | 'webhook' }): Promise<RequestCount> {
+    const run = this.#lock.then(() => this.#refreshRequestsNow(signal, opts));
+    this.#lock = run.catch(() => undefined);
+    return run;
+  }
+
+  async #refreshRequestsNow(signal: AbortSignal, opts: { force: boolean; source: 'poll' | 'webhook' }): Promise<RequestCount> {
+    const counts = await this.#api.requestCount(signal);
+    this.#publish(SeerrState.requests, requestCountsState(counts));
+    if (!this.#tracker.ready) {
+      // Everything that exists now is backlog; only requests created later are announced.
+      this.#tracker.setBaseline(counts.total === 0 ? 0 : ((await this.#api.latestRequestId(signal)) ?? 0));
+    }
+    const key = JSON.stringify(requestCountsState(counts));
+    if (this.#countsKey !== null && key !== this.#countsKey) this.#changedAt = Date.now();
+    const stale = counts.pending > 0 && Date.now() - this.#pendingAt >= PENDING_MAX_AGE_MS;
+    if (opts.force || stale || key !== this.#countsKey) {
+      await this.#refreshPending(signal, opts.source);
+      this.#countsKey = key;
+    }
+    return counts;
+  }
+
+  async #refreshPending(signal: AbortSignal, source: 'poll' | 'webhook'): Promise<void> {
+    const limit = this.ctx.cfg.list_limit;
+    const page = await this.#api.pendingRequests(limit, signal);
+    const items: PendingItem[] = [];
+    for (const r of page.results.slice(0, limit)) {
+      const kind = mediaKind(r);
+      const tmdbId = r.media?.tmdbId;
+      const title = kind && tmdbId ? await this.#titles.get(kind, tmdbId, signal) : null;
+      items.push(pendingItem(r, title));
+    }
+    this.#publish(SeerrState.pending, pendingState(page.pageInfo.results, items, limit));
+    this.#pendingAt = Date.now();
+    // Oldest first, so several new requests are announced in the order they were made.
+    for (const item of [...items].sort((a, b) => a.id - b.id)) {
+      if (this.#tracker.claim(item.id)) this.#announce(item, source);
+    }
+  }
+
+  async #announceFromWebhook(hook: WebhookNewRequest, signal: AbortSignal): Promise<void> {
+    // The pending refresh above announced it if it is pending; an auto-approved one is not listed.
+    if (!this.#tracker.claim(hook.id)) return;
+    const title = hook.kind && hook.tmdbId ? await this.#titles.get(hook.kind, hook.tmdbId, signal).catch(() => null) : null;
+    const item = pendingItem(
+      {
+        id: hook.id,
+        status: 0,
+        type: hook.kind ?? undefined,
+        createdAt: new Date().toISOString(),
+        media: { tmdbId: hook.tmdbId },
+        requestedBy: hook.requestedBy ? { id: 0, displayName: hook.requestedBy } : null,
+      },
+      title,
+    );
+    this.#announce(item, 'webhook');
+  }
+
+  #announce(item: PendingItem, source: 'poll' | 'webhook'): void {
+    const data = newRequestData(item, source);
+    this.ctx.log.info(`new request #${item.id}: ${item.title} (${item.requested_by})`);
+    this.ctx.emitEvent(NEW_REQUEST_EVENT, data);
+    // Not kept in #states: an event is sent once, never re-sent by the poll.
+    this.ctx.publishState(SeerrState.requestEvent, { event_type: NEW_REQUEST_EVENT, ...data });
+  }
+}

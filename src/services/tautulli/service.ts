@@ -1,0 +1,56 @@
+import type { EntityDef } from '../../ha/entity.js';
+import { PolledService, type ServiceContext } from '../service.js';
+import { mapActivity } from './activity.js';
+import { TautulliApi } from './api.js';
+import { tautulliEntities, TautulliState } from './entities.js';
+import { activitySchema, serverInfoSchema, serverStatusSchema, tautulliInfoSchema } from './schemas.js';
+
+/**
+ * Server name/version, the Plex connection and Tautulli's own version change rarely: fetched on the
+ * first poll and then every 10 minutes, so a poll is normally the one `get_activity` call.
+ */
+const INFO_EVERY_MS = 10 * 60_000;
+
+/**
+ * Tautulli: playback activity of a Plex server. Home Assistant's integration makes three calls every
+ * 10 s (18/min); this makes one `get_activity` per poll, every `interval` while something streams and
+ * every `idle_interval` otherwise, plus three calls every 10 minutes.
+ */
+export class TautulliService extends PolledService {
+  readonly type = 'tautulli' as const;
+  protected readonly manufacturer = 'Tautulli';
+  protected readonly model = 'Tautulli';
+  readonly #api: TautulliApi;
+  #infoAt = -Infinity;
+
+  constructor(ctx: ServiceContext) {
+    super(ctx);
+    this.#api = new TautulliApi(ctx.http, ctx.id);
+  }
+
+  protected serviceEntities(): EntityDef[] {
+    return tautulliEntities(this.ctx.cfg);
+  }
+
+  protected async poll(signal: AbortSignal): Promise<void> {
+    const activity = await this.#api.call('get_activity', activitySchema, signal);
+    const state = mapActivity(activity, this.ctx.cfg.list_limit);
+    this.ctx.publishState(TautulliState.activity, state);
+    this.active = state.stream_count > 0;
+    if (Date.now() - this.#infoAt >= INFO_EVERY_MS) await this.#refreshInfo(signal);
+  }
+
+  async #refreshInfo(signal: AbortSignal): Promise<void> {
+    const info = await this.#api.call('get_tautulli_info', tautulliInfoSchema, signal);
+    const server = await this.#api.call('get_server_info', serverInfoSchema, signal);
+    const status = await this.#api.call('server_status', serverStatusSchema, signal);
+    this.version = info.tautulli_version;
+    this.ctx.publishState(TautulliState.server, {
+      plex_name: server.pms_name,
+      plex_version: server.pms_version,
+      plex_platform: server.pms_platform,
+      plex_connected: status.connected,
+    });
+    this.#infoAt = Date.now();
+  }
+}
