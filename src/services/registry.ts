@@ -3,6 +3,11 @@ import type { CommandDef } from '../commands/registry.js';
 import type { PolledService, ServiceContext } from './service.js';
 import type { SimServer } from './sim/server.js';
 import { jellyfinModule } from './jellyfin/index.js';
+import { jellyseerrModule } from './jellyseerr/index.js';
+import { overseerrModule } from './overseerr/index.js';
+import { tautulliModule } from './tautulli/index.js';
+import { radarrModule } from './radarr/index.js';
+import { sonarrModule } from './sonarr/index.js';
 import { plexModule } from './plex/index.js';
 import { prowlarrModule } from './prowlarr/index.js';
 import { qbittorrentModule } from './qbittorrent/index.js';
@@ -49,8 +54,13 @@ export function resolveServiceConfig(module: ServiceModule, input: ServiceConfig
 
 export const SERVICE_MODULES: Partial<Record<ServiceType, ServiceModule>> = {
   jellyfin: jellyfinModule,
+  jellyseerr: jellyseerrModule,
+  overseerr: overseerrModule,
   plex: plexModule,
+  radarr: radarrModule,
   prowlarr: prowlarrModule,
   qbittorrent: qbittorrentModule,
   sabnzbd: sabnzbdModule,
+  sonarr: sonarrModule,
+  tautulli: tautulliModule,
 };

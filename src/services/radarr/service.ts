@@ -1,0 +1,49 @@
+import type { EntityDef } from '../../ha/entity.js';
+import { ServarrState, bytesSensor, countSensor, type ServarrNouns } from '../servarr/entities.js';
+import { ServarrService } from '../servarr/service.js';
+import type { WebhookPlan } from '../servarr/webhook.js';
+import { mapMovieLibrary, mapRadarrCalendar } from './library.js';
+import { movieListSchema } from './schemas.js';
+import { radarrWebhookPlan } from './webhook.js';
+
+/** A Radarr instance (API v3, Radarr v3 to v5). */
+export class RadarrService extends ServarrService {
+  readonly type = 'radarr' as const;
+  protected readonly manufacturer = 'Radarr';
+  protected readonly model = 'Radarr';
+  protected readonly nouns: ServarrNouns = {
+    unit: 'movies',
+    missing: 'Missing movies',
+    cutoff: 'Cutoff unmet movies',
+    upcoming: 'Upcoming movies',
+    next: 'Next release',
+  };
+
+  protected async fetchLibrary(signal: AbortSignal): Promise<Record<string, unknown>> {
+    // excludeLocalCovers: Radarr then skips a file-system lookup per movie for poster URLs we never read.
+    return mapMovieLibrary(await this.api.get('/movie', movieListSchema, signal, { excludeLocalCovers: true }));
+  }
+
+  protected async fetchUpcoming(signal: AbortSignal, start: Date, end: Date): Promise<Record<string, unknown>> {
+    const movies = await this.api.get('/calendar', movieListSchema, signal, { start: start.toISOString(), end: end.toISOString(), unmonitored: false });
+    return mapRadarrCalendar(movies, start, end, this.ctx.cfg.list_limit);
+  }
+
+  protected queueQuery(): Record<string, string | number | boolean> {
+    return { includeUnknownMovieItems: true };
+  }
+
+  protected webhookPlan(eventType: string, body: Record<string, unknown>): WebhookPlan | null {
+    return radarrWebhookPlan(eventType, body);
+  }
+
+  protected libraryEntities(): EntityDef[] {
+    const L = ServarrState.library;
+    return [
+      countSensor('movies', 'Movies', L, 'movies', 'movies', 'mdi:movie'),
+      countSensor('movies_monitored', 'Monitored movies', L, 'monitored', 'movies', 'mdi:movie-check'),
+      countSensor('movies_with_files', 'Movies with files', L, 'with_files', 'movies', 'mdi:file-video'),
+      bytesSensor('size_on_disk', 'Size on disk', L, 'size_on_disk', { icon: 'mdi:harddisk', enabledByDefault: false }),
+    ];
+  }
+}

@@ -1,0 +1,58 @@
+import type { EntityDef } from '../../ha/entity.js';
+import type { RootFolderSpace } from './disk.js';
+
+/** State objects every *arr instance publishes under `<base>/<instance>/` (README, "Sonarr and Radarr"). */
+export const ServarrState = {
+  library: 'library',
+  wanted: 'wanted',
+  queue: 'queue',
+  upcoming: 'upcoming',
+  health: 'health',
+  diskspace: 'diskspace',
+  update: 'update',
+} as const;
+
+/** How one app names its items (`episodes` / `movies`). */
+export interface ServarrNouns {
+  /** Unit of item counts: `episodes`, `movies`. */
+  unit: string;
+  missing: string;
+  cutoff: string;
+  upcoming: string;
+  next: string;
+}
+
+// data_size units valid in HA (specs/homeassistant/sensor-device-classes.json); topics carry bytes.
+const GIB = 1073741824;
+const gib = (field: string) => `{{ (value_json.${field} / ${GIB}) | round(2) if value_json.${field} is number else None }}`;
+
+export function bytesSensor(key: string, name: string, state: string, field: string, extra: Partial<EntityDef> = {}): EntityDef {
+  return { key, platform: 'sensor', name, state, valueTemplate: gib(field), deviceClass: 'data_size', unit: 'GiB', stateClass: 'measurement', precision: 1, ...extra };
+}
+
+export function countSensor(key: string, name: string, state: string, field: string, unit: string, icon: string, extra: Partial<EntityDef> = {}): EntityDef {
+  return { key, platform: 'sensor', name, state, field, unit, stateClass: 'measurement', icon, ...extra };
+}
+
+/** Entities every *arr instance has, besides its library totals. */
+export function servarrEntities(n: ServarrNouns, folders: readonly RootFolderSpace[]): EntityDef[] {
+  const S = ServarrState;
+  const out: EntityDef[] = [
+    countSensor('missing', n.missing, S.wanted, 'missing', n.unit, 'mdi:file-question'),
+    countSensor('cutoff_unmet', n.cutoff, S.wanted, 'cutoff_unmet', n.unit, 'mdi:file-upload'),
+    { ...countSensor('queue', 'Queue', S.queue, 'count', 'items', 'mdi:download'), attributesField: 'attributes' },
+    bytesSensor('queue_size_left', 'Queue size left', S.queue, 'size_left', { icon: 'mdi:download-network' }),
+    { ...countSensor('upcoming', n.upcoming, S.upcoming, 'count', n.unit, 'mdi:calendar-clock'), attributesField: 'attributes' },
+    { key: 'next_release', platform: 'sensor', name: n.next, state: S.upcoming, field: 'next', deviceClass: 'timestamp', icon: 'mdi:calendar-arrow-right' },
+    { ...countSensor('health_issues', 'Health issues', S.health, 'issues', 'issues', 'mdi:heart-pulse'), attributesField: 'attributes' },
+    { key: 'health_problem', platform: 'binary_sensor', name: 'Health', state: S.health, field: 'problem', deviceClass: 'problem', attributesField: 'attributes' },
+    { key: 'update_available', platform: 'binary_sensor', name: 'Update available', state: S.update, field: 'available', deviceClass: 'update', entityCategory: 'diagnostic' },
+    { key: 'latest_version', platform: 'sensor', name: 'Latest version', state: S.update, field: 'latest_version', entityCategory: 'diagnostic', icon: 'mdi:tag-arrow-up', enabledByDefault: false },
+  ];
+  for (const f of folders) {
+    const path = f.path.length > 1 ? f.path.replace(/[\\/]+$/, '') : f.path;
+    out.push(bytesSensor(`disk_free_${f.slug}`, `Free space ${path}`, S.diskspace, `free_${f.slug}`, { icon: 'mdi:harddisk' }));
+    out.push({ key: `disk_used_${f.slug}`, platform: 'sensor', name: `Disk used ${path}`, state: S.diskspace, field: `used_${f.slug}`, unit: '%', stateClass: 'measurement', precision: 1, icon: 'mdi:harddisk', enabledByDefault: false });
+  }
+  return out;
+}

@@ -1,0 +1,50 @@
+import type { EntityDef } from '../../ha/entity.js';
+import { ServarrState, bytesSensor, countSensor, type ServarrNouns } from '../servarr/entities.js';
+import { ServarrService } from '../servarr/service.js';
+import type { WebhookPlan } from '../servarr/webhook.js';
+import { mapSeriesLibrary, mapSonarrCalendar } from './library.js';
+import { calendarSchema, seriesListSchema } from './schemas.js';
+import { sonarrWebhookPlan } from './webhook.js';
+
+/** A Sonarr instance (API v3, Sonarr v3 and v4). */
+export class SonarrService extends ServarrService {
+  readonly type = 'sonarr' as const;
+  protected readonly manufacturer = 'Sonarr';
+  protected readonly model = 'Sonarr';
+  protected readonly nouns: ServarrNouns = {
+    unit: 'episodes',
+    missing: 'Missing episodes',
+    cutoff: 'Cutoff unmet episodes',
+    upcoming: 'Upcoming episodes',
+    next: 'Next episode',
+  };
+
+  protected async fetchLibrary(signal: AbortSignal): Promise<Record<string, unknown>> {
+    return mapSeriesLibrary(await this.api.get('/series', seriesListSchema, signal));
+  }
+
+  protected async fetchUpcoming(signal: AbortSignal, start: Date, end: Date): Promise<Record<string, unknown>> {
+    // includeSeries: the series title comes with each episode (the window is a few days, so small).
+    const episodes = await this.api.get('/calendar', calendarSchema, signal, { start: start.toISOString(), end: end.toISOString(), unmonitored: false, includeSeries: true });
+    return mapSonarrCalendar(episodes, this.ctx.cfg.list_limit);
+  }
+
+  protected queueQuery(): Record<string, string | number | boolean> {
+    return { includeUnknownSeriesItems: true };
+  }
+
+  protected webhookPlan(eventType: string, body: Record<string, unknown>): WebhookPlan | null {
+    return sonarrWebhookPlan(eventType, body);
+  }
+
+  protected libraryEntities(): EntityDef[] {
+    const L = ServarrState.library;
+    return [
+      countSensor('series', 'Series', L, 'series', 'series', 'mdi:television'),
+      countSensor('series_monitored', 'Monitored series', L, 'monitored', 'series', 'mdi:television-classic'),
+      countSensor('episodes_with_files', 'Episodes with files', L, 'episodes_with_files', 'episodes', 'mdi:file-video'),
+      { ...countSensor('episodes', 'Monitored episodes', L, 'episodes', 'episodes', 'mdi:filmstrip-box-multiple'), enabledByDefault: false },
+      bytesSensor('size_on_disk', 'Size on disk', L, 'size_on_disk', { icon: 'mdi:harddisk', enabledByDefault: false }),
+    ];
+  }
+}
