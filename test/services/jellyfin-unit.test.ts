@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { jellyfinAuthorization, jellyfinIdentity, tokenFromAuthorization } from '../../src/services/jellyfin/auth.js';
-import { Cadence } from '../../src/services/jellyfin/cadence.js';
+import { Cadence } from '../../src/services/cadence.js';
 import { itemKind, itemTitle, libraryState, playMethod, recentState, scanState, sessionsState } from '../../src/services/jellyfin/map.js';
-import { PushCoalescer } from '../../src/services/jellyfin/push.js';
+import { PushCoalescer } from '../../src/services/push.js';
 import { itemCountsSchema, sessionsSchema } from '../../src/services/jellyfin/schemas.js';
-import { parseAnswer } from '../../src/services/jellyfin/validate.js';
+import { parseAnswer } from '../../src/services/parse.js';
 import { jellyfinWebhookRefresh } from '../../src/services/jellyfin/webhook.js';
 import { UpstreamError } from '../../src/errors.js';
 import type { Session } from '../../src/services/jellyfin/schemas.js';

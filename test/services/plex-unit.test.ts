@@ -3,7 +3,7 @@ import { multipartBoundary, multipartField, parseMultipart } from '../../src/ser
 import { itemKind, itemTitle, libraryState, playMethod, recentState, scanState, serverState, sessionsState } from '../../src/services/plex/map.js';
 import { plexWebhookPayload, plexWebhookRefresh } from '../../src/services/plex/webhook.js';
 import { sessionsSchema } from '../../src/services/plex/schemas.js';
-import { parseAnswer } from '../../src/services/plex/validate.js';
+import { parseAnswer } from '../../src/services/parse.js';
 import type { PlexSession, Section } from '../../src/services/plex/schemas.js';
 import { plexWebhookBody } from '../fixtures/plex/webhook.js';
 

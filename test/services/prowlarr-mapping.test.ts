@@ -117,9 +117,9 @@ describe('prowlarr client: answers of the wrong shape are BAD_RESPONSE, never a 
   });
 
   it.each([
-    ['indexerStatus', () => api.indexerStatus(AbortSignal.timeout(2000)), /indexerstatus: unexpected answer \(0\.indexerId/],
-    ['health', () => api.health(AbortSignal.timeout(2000)), /health: unexpected answer \(\(body\)/],
-    ['stats', () => api.stats(new Date(0), new Date(), AbortSignal.timeout(2000)), /indexerstats: unexpected answer \(indexers\.0\.numberOf/],
+    ['indexerStatus', () => api.indexerStatus(AbortSignal.timeout(2000)), /indexerstatus: unexpected answer at 0\.indexerId/],
+    ['health', () => api.health(AbortSignal.timeout(2000)), /health: unexpected answer: /],
+    ['stats', () => api.stats(new Date(0), new Date(), AbortSignal.timeout(2000)), /indexerstats: unexpected answer at indexers\.0\.numberOf/],
   ])('%s', async (_name, call, message) => {
     const err = await call().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UpstreamError);

@@ -15,7 +15,7 @@ import { postWebhook, startWithServices } from '../helpers/services.js';
  * checks every request the bridge made and every answer the simulator gives against them.
  */
 
-const doc = (name: string) => readFileSync(new URL(`../fixtures/qbittorrent/${name}`, import.meta.url), 'utf8');
+const doc = (name: string) => readFileSync(new URL(`../fixtures/specs/qbittorrent/${name}`, import.meta.url), 'utf8');
 const DOCS = { 4: doc('webui-api-4.1.md'), 5: doc('webui-api.md') } as const;
 
 /**

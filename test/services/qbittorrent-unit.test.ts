@@ -7,11 +7,11 @@ import { BUCKETS, countTorrents, downloadItem, downloadsPayload, ETA_INFINITE, f
 import { mainDataSchema } from '../../src/services/qbittorrent/schemas.js';
 import { refererFor, sessionCookie } from '../../src/services/qbittorrent/session.js';
 import { delta, MainDataSync, type Snapshot } from '../../src/services/qbittorrent/sim-sync.js';
-import { parseAnswer } from '../../src/services/qbittorrent/validate.js';
+import { parseAnswer } from '../../src/services/parse.js';
 import { UpstreamError } from '../../src/errors.js';
 import { validateComponent } from '../helpers/ha-rules.js';
 
-const spec = (name: string) => readFileSync(new URL(`../fixtures/qbittorrent/${name}`, import.meta.url), 'utf8');
+const spec = (name: string) => readFileSync(new URL(`../fixtures/specs/qbittorrent/${name}`, import.meta.url), 'utf8');
 
 /** The `state` values table of "Get torrent list" in one of the docs. */
 function documentedStates(doc: string): string[] {

@@ -1,5 +1,5 @@
 import type { UpstreamHttp } from '../http.js';
-import { parseAnswer } from './validate.js';
+import { parseAnswer } from '../parse.js';
 import {
   itemCountsSchema,
   itemsResultSchema,

@@ -3,10 +3,10 @@ import type { EntityDef } from '../../ha/entity.js';
 import { PolledService, type ServiceContext, type WebhookRequest } from '../service.js';
 import { JellyfinApi } from './api.js';
 import { jellyfinAuthorization, jellyfinIdentity } from './auth.js';
-import { Cadence } from './cadence.js';
+import { Cadence } from '../cadence.js';
 import { JellyfinState, jellyfinEntities } from './entities.js';
 import { libraryState, recentState, scanState, serverState, sessionsState } from './map.js';
-import { PushCoalescer } from './push.js';
+import { PushCoalescer } from '../push.js';
 import { jellyfinWebhookRefresh } from './webhook.js';
 
 /** Sessions seen within this window count; the Jellyfin dashboard asks for the same 960 s. */

@@ -1,6 +1,6 @@
 import { UpstreamError } from '../../errors.js';
 import type { UpstreamHttp } from '../http.js';
-import { parseAnswer } from './validate.js';
+import { parseAnswer } from '../parse.js';
 import {
   activitiesSchema,
   metadataListSchema,

@@ -1,10 +1,10 @@
 import type { EntityDef } from '../../ha/entity.js';
 import { PolledService, type ServiceContext, type WebhookRequest } from '../service.js';
 import { PlexApi } from './api.js';
-import { Cadence } from './cadence.js';
+import { Cadence } from '../cadence.js';
 import { PlexState, plexEntities } from './entities.js';
 import { SECTION_COUNTS, libraryState, recentState, scanState, serverState, sessionsState, type SectionCount } from './map.js';
-import { PushCoalescer } from './push.js';
+import { PushCoalescer } from '../push.js';
 import { plexWebhookPayload, plexWebhookRefresh } from './webhook.js';
 
 /** Library totals, recently added, version and update: every this many idle intervals (10 min at defaults). */

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { UpstreamHttp } from '../http.js';
-import { parseAnswer } from './parse.js';
+import { parseAnswer } from '../parse.js';
 import {
   healthListSchema,
   indexerListSchema,
@@ -57,6 +57,6 @@ export class ProwlarrApi {
 
   async #get<S extends z.ZodType>(path: string, schema: S, signal: AbortSignal, query?: Record<string, string>): Promise<z.output<S>> {
     const data = await this.#http.json(path, { signal, query });
-    return parseAnswer(schema, data, this.#service, `GET ${this.#http.describe(path)}`);
+    return parseAnswer(this.#service, `GET ${this.#http.describe(path)}`, schema, data);
   }
 }

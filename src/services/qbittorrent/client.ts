@@ -3,7 +3,7 @@ import type { UpstreamHttp } from '../http.js';
 import { addStoppedOption, torrentActionPath, type TorrentAction } from './api-version.js';
 import { appVersionSchema, mainDataSchema, webapiVersionSchema, type MainData } from './schemas.js';
 import { QbitSession } from './session.js';
-import { parseAnswer, parseJson } from './validate.js';
+import { parseAnswer, parseJson } from '../parse.js';
 
 export interface QbitClientOptions {
   service: string;

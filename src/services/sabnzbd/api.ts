@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { UpstreamError } from '../../errors.js';
 import type { UpstreamHttp } from '../http.js';
-import { parseAnswer } from './parse.js';
+import { parseAnswer } from '../parse.js';
 import { errorSchema, historySchema, queueSchema, warningsSchema, type HistorySlot, type Queue, type Warning } from './schemas.js';
 
 /** Errors about the key (interface.py check_apikey): the instance is misconfigured, not broken. */
@@ -45,6 +45,6 @@ export class SabnzbdApi {
         code: auth ? 'AUTH' : 'BAD_RESPONSE',
       });
     }
-    return parseAnswer(schema, data, this.#service, where);
+    return parseAnswer(this.#service, where, schema, data);
   }
 }

@@ -9,7 +9,7 @@ import {
   statusSchema,
   tvSchema,
 } from './schemas.js';
-import { parseAnswer } from './validate.js';
+import { parseAnswer } from '../parse.js';
 
 export type MediaKind = 'movie' | 'tv';
 

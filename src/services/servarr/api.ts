@@ -13,7 +13,7 @@ import {
   updateSchema,
   type CommandRecord,
 } from './schemas.js';
-import { parseUpstream } from './validate.js';
+import { parseAnswer } from '../parse.js';
 
 type Query = Record<string, string | number | boolean | undefined>;
 
@@ -40,7 +40,7 @@ export class ServarrApi {
   async get<S extends z.ZodType>(path: string, schema: S, signal: AbortSignal, query?: Query): Promise<z.output<S>> {
     const full = this.#base + path;
     const data = await this.#http.json(full, { query, signal });
-    return parseUpstream(this.#service, schema, data, `GET ${full}`);
+    return parseAnswer(this.#service, `GET ${full}`, schema, data);
   }
 
   /**
@@ -80,7 +80,7 @@ export class ServarrApi {
   async startCommand(name: string, signal: AbortSignal, body: Record<string, unknown> = {}): Promise<CommandRecord> {
     const full = `${this.#base}/command`;
     const data = await this.#http.json(full, { method: 'POST', json: { ...body, name }, signal });
-    return parseUpstream(this.#service, commandSchema, data, `POST ${full}`);
+    return parseAnswer(this.#service, `POST ${full}`, commandSchema, data);
   }
 
   command(id: number, signal: AbortSignal): Promise<CommandRecord> {

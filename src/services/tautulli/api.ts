@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { UpstreamError } from '../../errors.js';
 import type { UpstreamHttp } from '../http.js';
 import { envelopeSchema } from './schemas.js';
-import { parseAnswer } from './validate.js';
+import { parseAnswer } from '../parse.js';
 
 /**
  * Tautulli API v2: every call is `GET /api/v2?apikey=…&cmd=<command>` (the key is added by the

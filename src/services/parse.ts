@@ -1,10 +1,11 @@
 import type { z } from 'zod';
-import { UpstreamError } from '../../errors.js';
+import { UpstreamError } from '../errors.js';
 
 /**
- * Checks an upstream answer against the schema of the fields we read. A garbage answer becomes a
- * BAD_RESPONSE UpstreamError (the poll fails cleanly, availability goes offline) instead of a crash
- * or a NaN on a topic. The message names the first offending field, never the body.
+ * Checks an upstream answer against the zod schema of the fields a service reads. A garbage
+ * answer fails the poll as BAD_RESPONSE (availability offline with a clear cause, one log line)
+ * instead of crashing or putting a NaN on a topic. The message names the first offending field,
+ * never the body; `what` is the request without its query (no credentials).
  */
 export function parseAnswer<S extends z.ZodType>(service: string, what: string, schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
