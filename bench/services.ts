@@ -82,9 +82,14 @@ console.log(`\n${'webhook'.padEnd(12)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padSta
 for (const [id, make] of Object.entries(hooks)) {
   if (!sims.has(id)) continue;
   const times: number[] = [];
-  const N = 20;
+  const N = Number(process.env.BENCH_PUSHES ?? 20);
   for (let i = 0; i < N; i++) {
-    sims.get(id)!.tick?.();
+    // Make the change upstream that the webhook announces: a search grabs a release (*arr),
+    // a user requests a title (Seerr), the world moves on (sessions progress, stats grow).
+    const sim = sims.get(id)! as Simulator & { grab?: () => unknown; addRequest?: () => unknown };
+    if (sim.grab) sim.grab();
+    else if (sim.addRequest) sim.addRequest();
+    else sim.tick?.();
     const { body, type } = make!();
     const t0 = performance.now();
     const seen = new Promise<boolean>((resolve) => {

@@ -20,9 +20,8 @@ import { HostInstance } from './host/host.js';
 import { HttpServer, sendJson } from './http/server.js';
 import { renderMetrics } from './http/metrics.js';
 import { Store } from './store/db.js';
-import { SERVICE_MODULES, resolveServiceConfig, type ServiceModule } from './services/registry.js';
-import { UpstreamHttp } from './services/http.js';
-import { PolledService, type ServiceContext } from './services/service.js';
+import type { ServiceModule } from './services/registry.js';
+import type { ServiceContext, WebhookRequest } from './services/service.js';
 import { readBody } from './http/body.js';
 import { ORIGIN, VERSION } from './version.js';
 
@@ -67,7 +66,7 @@ export class App {
   #stopping = false;
   #resyncs = 0;
   #loopDelay: IntervalHistogram | null = null;
-  #modules: Partial<Record<ServiceType, ServiceModule>>;
+  #modules: Partial<Record<ServiceType, ServiceModule>> | undefined;
 
   constructor(loaded: LoadedConfig, options: AppOptions) {
     this.#loaded = loaded;
@@ -77,7 +76,7 @@ export class App {
     this.topics = new Topics(this.config.mqtt.base_topic, this.config.homeassistant.discovery_topic, this.config.homeassistant.status_topic);
     this.#store = new Store(this.config.store.data_dir, options.logs.child('store'));
     this.#commands = new CommandRegistry(options.logs.child('commands'));
-    this.#modules = options.modules ?? SERVICE_MODULES;
+    this.#modules = options.modules;
   }
 
   get brokerListeners(): EmbeddedBroker['listeners'] | null {
@@ -186,16 +185,20 @@ export class App {
       const ctx = this.#context(cfg.system.id);
       await this.#startInstance(new HostInstance(ctx, cfg.system), ctx);
     }
-    for (const [id, input] of Object.entries(cfg.services)) {
-      if (!input.enabled) continue;
-      const module = this.#modules[input.type];
+    // Service code (and undici) loads only when services are configured: a host-only bridge
+    // stays small.
+    const services = Object.entries(cfg.services).filter(([, v]) => v.enabled);
+    const registry = services.length ? await import('./services/registry.js') : null;
+    const { UpstreamHttp } = services.length ? await import('./services/http.js') : { UpstreamHttp: null };
+    for (const [id, input] of services) {
+      const module = (this.#modules ?? registry!.SERVICE_MODULES)[input.type];
       if (!module) {
         this.#log.warn(`services.${id}: type ${input.type} is not supported by this build; skipping`);
         continue;
       }
-      const svc = resolveServiceConfig(module, input);
+      const svc = registry!.resolveServiceConfig(module, input);
       const auth = module.auth(svc);
-      const http = new UpstreamHttp({ service: id, baseUrl: svc.url, timeout: svc.timeout, verifyTls: svc.verify_tls, headers: auth.headers, query: auth.query });
+      const http = new UpstreamHttp!({ service: id, baseUrl: svc.url, timeout: svc.timeout, verifyTls: svc.verify_tls, headers: auth.headers, query: auth.query });
       const ctx: ServiceContext = { ...this.#context(id), cfg: svc, http };
       for (const def of module.commands ?? []) if (!this.#commands.has(def.scope, def.name)) this.#commands.register(def);
       await this.#startInstance(module.create(ctx), ctx);
@@ -385,7 +388,8 @@ export class App {
       return;
     }
     const r = this.#instances.get(instance);
-    if (!r || !(r.instance instanceof PolledService)) {
+    const service = r?.instance as (Instance & { onWebhook?: (req: WebhookRequest) => Promise<void> }) | undefined;
+    if (!service?.onWebhook) {
       req.resume();
       sendJson(res, 404, { error: `no service instance "${instance}"` });
       return;
@@ -406,7 +410,6 @@ export class App {
       }
     }
     sendJson(res, 202, { status: 'accepted' });
-    const service = r.instance;
     service.onWebhook({ contentType, body, json }).catch((err: unknown) => this.#log.warn(`webhook for ${instance}: ${errorMessage(err)}`));
   }
 

@@ -7,7 +7,7 @@ import { ConfigError, ExitCode, Media2MqttError, errorMessage } from './errors.j
 import { LogHub } from './log.js';
 import { hashPassword } from './mqtt/password.js';
 import { VERSION } from './version.js';
-import { startDemo, type Demo } from './demo.js';
+import type { Demo } from './demo.js';
 
 const USAGE = `media2mqtt ${VERSION} — a media stack as MQTT topics with Home Assistant discovery
 
@@ -142,7 +142,8 @@ async function run(load: () => LoadedConfig | Promise<LoadedConfig>, io: { out: 
   const logs = new LogHub({ level: loaded.config.log.level, format: loaded.config.log.format });
   const log = logs.child('bridge');
   let demoWorld: Demo | null = null;
-  if (demo) demoWorld = await startDemo(loaded, logs.child('demo'));
+  // The simulators load only for the demo.
+  if (demo) demoWorld = await (await import('./demo.js')).startDemo(loaded, logs.child('demo'));
   const app = new App(loaded, { logs });
 
   let resolveExit!: (code: number) => void;
