@@ -1,75 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prowlarrModule } from '../../src/services/prowlarr/index.js';
-import { startProwlarrSim, type ProwlarrSim } from '../../src/services/prowlarr/sim.js';
-import type { Fault } from '../../src/services/sim/server.js';
-import type { PolledService } from '../../src/services/service.js';
-import { Collector } from '../helpers/mqtt.js';
-import { startWithServices } from '../helpers/services.js';
-import type { TestApp } from '../helpers/app.js';
+import { startProwlarrSim } from '../../src/services/prowlarr/sim.js';
+import { describeFaultModes } from '../helpers/faults.js';
 
-type Info = { services: { id: string; state: string; last_error: string | null }[] };
-
-/** Each fault mode and the cause the bridge must report for it. */
-const FAULTS: [Fault, RegExp][] = [
-  ['down', /connection refused/],
-  ['slow', /no answer within 0\.5 s/],
-  ['unauthorized', /401 unauthorized/],
-  ['error', /HTTP 500/],
-  ['malformed', /not JSON/],
-];
-
-describe('prowlarr: fault modes', () => {
-  let sim: ProwlarrSim;
-  let other: ProwlarrSim;
-  let t: TestApp & { secrets: string[] };
-  let sub: Collector;
-
-  beforeAll(async () => {
-    sim = await startProwlarrSim({ slowMs: 3000 });
-    other = await startProwlarrSim();
-    t = await startWithServices([
-      { id: 'prowlarr', module: prowlarrModule, sim, extra: { interval: 1, idle_interval: 1, timeout: 0.5 } },
-      { id: 'prowlarr_b', module: prowlarrModule, sim: other, extra: { interval: 1, idle_interval: 1 } },
-    ]);
-    sub = await Collector.connect(t.url, ['media2mqtt/#']);
-    await sub.waitForTopic('media2mqtt/prowlarr/availability', (v) => (v as { state: string }).state === 'online');
-    await sub.waitForTopic('media2mqtt/prowlarr_b/availability', (v) => (v as { state: string }).state === 'online');
-  });
-  afterAll(async () => {
-    await sub?.close();
-    await t?.stop();
-    await sim?.stop();
-    await other?.stop();
-  });
-
-  const entry = (id: string) => (sub.latest('media2mqtt/bridge/info') as Info | undefined)?.services.find((s) => s.id === id);
-
-  for (const [fault, cause] of FAULTS) {
-    it(`${fault}: offline with the cause in bridge/info, logged once, the other instance unaffected, then recovers`, async () => {
-      const service = t.app.instance('prowlarr') as PolledService;
-      const logsBefore = t.logs.length;
-      const otherOffline = () => sub.on('media2mqtt/prowlarr_b/availability').some((m) => m.payload.includes('offline'));
-      await sim.server.setFault(fault);
-      await sub.waitForTopic('media2mqtt/prowlarr/availability', (v) => (v as { state: string }).state === 'offline');
-      await sub.waitFor(() => cause.test(entry('prowlarr')?.last_error ?? ''), `last_error matching ${String(cause)}`);
-      // Several failed polls (the healthy instance's status updates wake the wait up each second).
-      await sub.waitFor(() => service.failures >= 2, 'two failed polls', 20_000);
-      const lines = t.logs.slice(logsBefore).filter((l) => l.includes(sim.server.url) && cause.test(l));
-      expect(lines, lines.join('\n')).toHaveLength(1);
-      expect(lines[0]).toMatch(/ warn /);
-      expect(entry('prowlarr_b')).toMatchObject({ state: 'online', last_error: null });
-      expect(otherOffline()).toBe(false);
-
-      await sim.server.setFault('none');
-      await sub.waitForTopic('media2mqtt/prowlarr/availability', (v) => (v as { state: string }).state === 'online', 20_000);
-      await sub.waitFor(() => entry('prowlarr')?.state === 'online' && entry('prowlarr')?.last_error === null, 'bridge/info back online');
-      expect(service.failures).toBe(0);
-      for (const s of t.secrets) expect(t.logs.some((l) => l.includes(s))).toBe(false);
-    }, 40_000);
-  }
-
-  it('the error strings carry no credentials and the process is fine', async () => {
-    for (const s of t.secrets) expect(sub.messages.some((m) => m.payload.includes(s))).toBe(false);
-    expect(sub.latest('media2mqtt/bridge/state')).toEqual({ state: 'online' });
-  });
+describeFaultModes({
+  title: 'prowlarr: fault modes',
+  faulty: { id: 'prowlarr', module: prowlarrModule, start: () => startProwlarrSim({ slowMs: 3000 }) },
+  other: { id: 'prowlarr_b', module: prowlarrModule, start: () => startProwlarrSim() },
+  causes: { down: /connection refused/, slow: /no answer within 0\.5 s/, unauthorized: /401 unauthorized/, error: /HTTP 500/, malformed: /not JSON/ },
 });
