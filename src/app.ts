@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { Config, ServiceType } from './config/schema.js';
 import type { LoadedConfig } from './config/load.js';
-import { CommandError, ExitCode, errorMessage } from './errors.js';
+import { CommandError, errorMessage } from './errors.js';
 import { LOG_LEVELS, redactDeep, type LogHub, type LogLevel, type Logger } from './log.js';
 import { Topics, type BridgeEventPayload, type BridgeInfoPayload, type OnlineState, type ServiceStatus } from './mqtt/contract.js';
 import { MqttConnection, redactUrl } from './mqtt/connection.js';
@@ -396,6 +396,8 @@ export class App {
     }
     const body = await readBody(req, 1024 * 1024).catch(() => null);
     if (!body) {
+      // The rest of the body is still arriving: this connection must not be reused.
+      res.setHeader('connection', 'close');
       sendJson(res, 413, { error: 'body too large (1 MiB at most)' });
       return;
     }
@@ -537,4 +539,3 @@ function safeEqual(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export { ExitCode };

@@ -74,7 +74,7 @@ export class HttpServer {
       if (p && rest && !rest.includes('/')) handler = (rq, rs) => p.handler(rq, rs, rest);
     }
     if (!handler) {
-      const known = [...this.#routes.keys()].some((k) => k.endsWith(` ${path}`));
+      const known = [...this.#routes.keys()].some((k) => k.endsWith(` ${path}`)) || this.#prefixes.some((x) => path.startsWith(x.prefix));
       sendJson(res, known ? 405 : 404, { error: known ? 'method not allowed' : 'not found' });
       req.resume();
       return;

@@ -52,11 +52,6 @@ export class StateStore {
     this.#publish(topic, '', { retain: true, qos: 1 });
   }
 
-  /** Forgets a topic without publishing (its owner publishes the removal itself). */
-  forget(topic: string): void {
-    this.#last.delete(topic);
-    this.#sentAt.delete(topic);
-  }
 
   republishAll(filter?: (topic: string) => boolean): number {
     let n = 0;
@@ -68,9 +63,6 @@ export class StateStore {
     return n;
   }
 
-  topics(): string[] {
-    return [...this.#last.keys()];
-  }
 
   get stats(): { topics: number; published: number; suppressed: number } {
     return { topics: this.#last.size, published: this.#published, suppressed: this.#suppressed };

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
@@ -72,7 +72,6 @@ export class Store {
       await this.#db.read();
     } catch (err) {
       this.#log.error(`cannot read ${this.file} (${(err as Error).message}); starting with empty state and keeping the file as .corrupt`);
-      const { rename } = await import('node:fs/promises');
       await rename(this.file, `${this.file}.corrupt`).catch(() => undefined);
       this.#db.data = defaults();
     }
