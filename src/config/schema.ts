@@ -206,6 +206,11 @@ export const serviceBaseSchema = z
     upcoming_days: z.number().int().min(1).max(90).default(7),
     /** Longest list kept in Home Assistant attributes (the full list stays on the JSON topic). */
     list_limit: z.number().int().min(1).max(100).default(20),
+    /**
+     * Use the service's live channel where it has one (Sonarr/Radarr SignalR, Jellyfin WebSocket,
+     * Plex notifications WebSocket); polling slows down while it is connected and takes over when it drops.
+     */
+    live: z.boolean().default(true),
   })
   .strict();
 
