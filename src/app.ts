@@ -319,6 +319,7 @@ export class App {
       setAvailability: (state, error) => this.#setAvailability(id, state, error ?? null),
       emitEvent: (type, data) => this.#event(type, data, id),
       entitiesChanged: () => this.#scheduleDiscovery(id),
+      storage: this.#store.bucket(id),
     };
   }
 

@@ -45,4 +45,20 @@ describe('store (lowdb file with schemaVersion)', () => {
     expect(existsSync(join(dir, 'media2mqtt.json.corrupt'))).toBe(true);
     expect(lines.join('')).toMatch(/cannot read .*media2mqtt\.json/);
   });
+
+  it('migrates a version-1 file to jobs, audit and per-instance buckets without losing the bridge section', () => {
+    const data = migrate({ schemaVersion: 1, bridge: { starts: 2 } });
+    expect(data).toMatchObject({ schemaVersion: SCHEMA_VERSION, jobs: [], audit: [], instances: {}, bridge: { starts: 2 } });
+  });
+
+  it("an instance's bucket survives a restart and is private to that instance", async () => {
+    const a = new Store(dir, log);
+    await a.open();
+    await Promise.all([a.bucket('jellyfin').set('stats', { days: { '2026-11-20': 61 } }), a.bucket('plex').set('stats', { days: {} })]);
+    const b = new Store(dir, log);
+    await b.open();
+    expect(b.bucket('jellyfin').get('stats')).toEqual({ days: { '2026-11-20': 61 } });
+    expect(b.bucket('plex').get('stats')).toEqual({ days: {} });
+    expect(b.bucket('tautulli').get('stats')).toBeUndefined();
+  });
 });

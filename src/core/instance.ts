@@ -2,6 +2,7 @@ import type { Logger } from '../log.js';
 import type { Topics, OnlineState } from '../mqtt/contract.js';
 import type { DeviceDef, EntityDef } from '../ha/entity.js';
 import type { Scheduler } from './scheduler.js';
+import type { InstanceStorage } from '../store/db.js';
 
 /**
  * Everything an instance (the host, the bridge, each upstream service) may use, in one object.
@@ -22,6 +23,8 @@ export interface InstanceContext {
   emitEvent(type: string, data: Record<string, unknown>): void;
   /** The entity list changed (a disk appeared, a user started watching): republish this device. */
   entitiesChanged(): void;
+  /** Data that survives a restart (lowdb), private to this instance. */
+  readonly storage: InstanceStorage;
 }
 
 export interface Instance {

@@ -18,14 +18,23 @@ export interface StoreData {
     /** false while running; true after a clean shutdown. A false at start means the last run crashed. */
     clean_shutdown: boolean;
   };
+  /** Jobs (commands that take time): the last N, newest last. */
+  jobs: unknown[];
+  /** The audit trail of commands: the last N, newest last. */
+  audit: unknown[];
+  /** Per-instance data that must survive a restart (e.g. viewing analytics), owned by that instance. */
+  instances: Record<string, Record<string, unknown>>;
 }
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 function defaults(): StoreData {
   return {
     schemaVersion: SCHEMA_VERSION,
     bridge: { first_start: null, last_start: null, last_stop: null, starts: 0, clean_shutdown: true },
+    jobs: [],
+    audit: [],
+    instances: {},
   };
 }
 
@@ -33,6 +42,8 @@ function defaults(): StoreData {
 const MIGRATIONS: Record<number, (data: Record<string, unknown>) => Record<string, unknown>> = {
   // 0 → 1: files written before schemaVersion existed hold only what defaults() already covers.
   0: (data) => ({ ...data, schemaVersion: 1 }),
+  // 1 → 2: jobs, audit trail and per-instance data; version 1 had none of them.
+  1: (data) => ({ ...data, jobs: [], audit: [], instances: {}, schemaVersion: 2 }),
 };
 
 export function migrate(raw: unknown): StoreData {
@@ -47,7 +58,17 @@ export function migrate(raw: unknown): StoreData {
   }
   const d = defaults();
   // read() replaces data wholesale, so defaults are merged per section.
-  return { ...d, ...data, schemaVersion: SCHEMA_VERSION, bridge: { ...d.bridge, ...(data.bridge as object | undefined) } } as StoreData;
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  const instances = data.instances && typeof data.instances === 'object' && !Array.isArray(data.instances) ? data.instances : {};
+  return {
+    ...d,
+    ...data,
+    schemaVersion: SCHEMA_VERSION,
+    bridge: { ...d.bridge, ...(data.bridge as object | undefined) },
+    jobs: list(data.jobs),
+    audit: list(data.audit),
+    instances,
+  } as StoreData;
 }
 
 export class Store {
@@ -80,6 +101,39 @@ export class Store {
 
   async update(fn: (data: StoreData) => void): Promise<void> {
     fn(this.#db.data);
-    await this.#db.write();
+    await this.#write();
   }
+
+  /** One instance's persistent bucket (created on first use). */
+  bucket(instance: string): InstanceStorage {
+    return {
+      get: <T>(key: string): T | undefined => this.#db.data.instances[instance]?.[key] as T | undefined,
+      set: (key, value) => this.update((d) => {
+        (d.instances[instance] ??= {})[key] = value;
+      }),
+    };
+  }
+
+  /** lowdb writes are not queued: serialise them so two updates never interleave their temp files. */
+  #chain: Promise<void> = Promise.resolve();
+  #write(): Promise<void> {
+    const next = this.#chain.then(() => this.#db.write());
+    this.#chain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** What an instance may keep across restarts: JSON values under its own keys. Writes are atomic. */
+export interface InstanceStorage {
+  get<T>(key: string): T | undefined;
+  set(key: string, value: unknown): Promise<void>;
+}
+
+/** Storage kept in memory, for instances run outside the app (unit tests, benchmarks). */
+export function memoryStorage(): InstanceStorage {
+  const data = new Map<string, unknown>();
+  return {
+    get: <T>(key: string) => structuredClone(data.get(key)) as T | undefined,
+    set: async (key, value) => void data.set(key, structuredClone(value)),
+  };
 }

@@ -1,3 +1,4 @@
+import { memoryStorage } from '../../src/store/db.js';
 import { readFileSync } from 'node:fs';
 import { expect, vi } from 'vitest';
 import { serviceBaseSchema } from '../../src/config/schema.js';
@@ -154,6 +155,7 @@ export async function requestsPerMinute(module: ServiceModule, sim: ServarrSim, 
       topics: new Topics(BASE),
       log,
       scheduler: new Scheduler(log),
+      storage: memoryStorage(),
       publishState: () => undefined,
       clearState: () => undefined,
       setAvailability: () => undefined,
