@@ -11,8 +11,10 @@ import { MqttConnection, redactUrl } from './mqtt/connection.js';
 import { StateStore } from './mqtt/state-store.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { DiscoveryPublisher } from './ha/publisher.js';
-import { CommandRegistry } from './commands/registry.js';
-import { MqttCommandTransport } from './commands/mqtt-transport.js';
+import { CommandCenter } from './commands/center.js';
+import { MAX_PAYLOAD_BYTES, type CommandRegistry } from './commands/registry.js';
+import { createRpcService } from './rpc/api.js';
+import { handleRequest, parseRequest } from './rpc/handle.js';
 import { Scheduler } from './core/scheduler.js';
 import type { Instance, InstanceContext } from './core/instance.js';
 import { BridgeInstance, BRIDGE_ID } from './bridge/bridge.js';
@@ -52,8 +54,7 @@ export class App {
   #conn: MqttConnection | null = null;
   #state: StateStore | null = null;
   #discovery: DiscoveryPublisher | null = null;
-  #commands: CommandRegistry;
-  #transport: MqttCommandTransport | null = null;
+  #commands: CommandCenter;
   #http: HttpServer | null = null;
   #instances = new Map<string, Running>();
   #bridge: BridgeInstance | null = null;
@@ -75,7 +76,16 @@ export class App {
     this.#log = options.logs.child('bridge');
     this.topics = new Topics(this.config.mqtt.base_topic, this.config.homeassistant.discovery_topic, this.config.homeassistant.status_topic);
     this.#store = new Store(this.config.store.data_dir, options.logs.child('store'));
-    this.#commands = new CommandRegistry(options.logs.child('commands'));
+    this.#commands = new CommandCenter({
+      config: this.config.commands,
+      topics: this.topics,
+      logs: options.logs,
+      store: this.#store,
+      resolve: (id) => this.#instances.get(id)?.instance,
+      setRetained: (topic, payload) => this.#state?.set(topic, payload),
+      clearRetained: (topic) => this.#state?.clear(topic),
+      event: (type, data, instance) => this.#event(type, data, instance),
+    });
     this.#modules = options.modules;
   }
 
@@ -86,7 +96,10 @@ export class App {
     return this.#http?.port;
   }
   get commands(): CommandRegistry {
-    return this.#commands;
+    return this.#commands.registry;
+  }
+  get jobs(): CommandCenter['jobs'] {
+    return this.#commands.jobs;
   }
   get discoveryCount(): number {
     return this.#discovery?.publishCount ?? 0;
@@ -173,13 +186,23 @@ export class App {
     // nothing stale to find; only an external broker can hold configs from an earlier run.
     if (!this.#broker) await this.#discovery.scan();
 
-    // 4. Commands, then instances (bridge first: every other device names it as via_device).
-    this.#registerBridgeCommands();
-    this.#transport = new MqttCommandTransport(conn, this.topics, this.#commands, this.#logs.child('commands'));
-    await this.#transport.start();
+    // 4. Commands and jobs, then instances (bridge first: every other device names it as via_device).
+    this.#commands.restore();
+    const broker = this.#broker;
+    await this.#commands.start(conn, broker ? (topic) => broker.publisherOf(topic) : null);
 
     const bridgeCtx = this.#context(BRIDGE_ID);
-    this.#bridge = new BridgeInstance(bridgeCtx, () => this.info());
+    this.#bridge = new BridgeInstance(bridgeCtx, () => this.info(), {
+      resync: (reason) => this.resync(reason),
+      setLogLevel: (level) => {
+        this.#logs.setLevel(level);
+        this.#log.info(`log level set to ${level}`);
+        this.#bridge?.publishInfo();
+      },
+      sync: (id) => this.#sync(id),
+      health: () => this.health(),
+      jobs: this.#commands.jobs,
+    });
     await this.#startInstance(this.#bridge, bridgeCtx);
     if (cfg.system.enabled) {
       const ctx = this.#context(cfg.system.id);
@@ -200,7 +223,7 @@ export class App {
       const auth = module.auth(svc);
       const http = new UpstreamHttp!({ service: id, baseUrl: svc.url, timeout: svc.timeout, verifyTls: svc.verify_tls, headers: auth.headers, query: auth.query });
       const ctx: ServiceContext = { ...this.#context(id), cfg: svc, http };
-      for (const def of module.commands ?? []) if (!this.#commands.has(def.scope, def.name)) this.#commands.register(def);
+      this.#commands.registerAll(module.commands);
       await this.#startInstance(module.create(ctx), ctx);
     }
     this.#discovery.removeStale();
@@ -220,6 +243,7 @@ export class App {
         sendJson(res, h.status === 'ok' ? 200 : 503, h);
       });
       this.#http.prefix('POST', '/api/webhook/', (req, res, rest) => this.#webhook(req, res, rest));
+      this.#http.route('POST', '/api/rpc', (req, res) => this.#rpc(req, res));
       this.#http.route('GET', '/metrics', (_req, res) => {
         const text = renderMetrics(this.#metricsSnapshot());
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
@@ -284,7 +308,7 @@ export class App {
     if (this.#birthTimer) clearTimeout(this.#birthTimer);
     this.#event('bridge_stopping', {});
     await this.#http?.stop().catch(() => undefined);
-    await this.#transport?.stop().catch(() => undefined);
+    await this.#commands.stop().catch(() => undefined);
     for (const r of [...this.#instances.values()].reverse()) {
       await r.ctx.scheduler.stop().catch(() => undefined);
       await r.instance.stop().catch((err: unknown) => this.#log.warn(`stopping ${r.instance.id}: ${errorMessage(err)}`));
@@ -296,6 +320,7 @@ export class App {
     await this.#conn?.close();
     await this.#broker?.close();
     this.#loopDelay?.disable();
+    await this.#store.flush().catch(() => undefined);
     await this.#store.update((d) => {
       d.bridge.last_stop = new Date().toISOString();
       d.bridge.clean_shutdown = true;
@@ -326,7 +351,7 @@ export class App {
   async #startInstance(instance: Instance, ctx: InstanceContext): Promise<void> {
     const status: ServiceStatus = { id: instance.id, type: instance.type, state: 'offline', last_error: null, last_success: null };
     this.#instances.set(instance.id, { instance, ctx, status });
-    this.#commands.setInstance(instance.id, instance.type);
+    this.#commands.registry.setInstance(instance.id, instance.type);
     try {
       await instance.start();
       this.#publishDevice(instance);
@@ -342,7 +367,7 @@ export class App {
 
   /** Sends the device's discovery config and notes which state topics have an expire_after. */
   #publishDevice(instance: Instance): void {
-    const entities = instance.entities();
+    const entities = [...instance.entities(), ...this.#commands.entities(instance.id)];
     for (const e of entities) {
       if (!e.state || e.expireAfter === undefined) continue;
       const topic = this.topics.state(instance.id, e.state);
@@ -416,6 +441,32 @@ export class App {
     service.onWebhook({ contentType, body, json }).catch((err: unknown) => this.#log.warn(`webhook for ${instance}: ${errorMessage(err)}`));
   }
 
+  /**
+   * `POST /api/rpc` with `Authorization: Bearer <http.token>`: JSON-RPC 2.0 against the same
+   * registry as MQTT. The token is the admin's, so every command is allowed (subject to the
+   * commands configuration).
+   */
+  async #rpc(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+    const token = this.config.http.token;
+    const auth = String(req.headers.authorization ?? '');
+    if (!token || !auth.startsWith('Bearer ') || !safeEqual(auth.slice(7), token)) {
+      req.resume();
+      sendJson(res, token ? 401 : 403, { error: token ? 'missing or invalid bearer token' : 'JSON-RPC needs http.token in the configuration' });
+      return;
+    }
+    const body = await readBody(req, MAX_PAYLOAD_BYTES).catch(() => null);
+    if (!body) {
+      res.setHeader('connection', 'close');
+      sendJson(res, 413, { error: `body too large (${MAX_PAYLOAD_BYTES} bytes at most)` });
+      return;
+    }
+    const parsed = parseRequest(body.toString('utf8'));
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const service = createRpcService(this.#commands.registry, this.#commands.jobs, () => ({ transport: 'rpc', clientId: `http:${client}`, role: 'admin' }));
+    const response = parsed.ok ? await handleRequest(parsed.value, service, this.#logs.child('rpc')) : parsed.response;
+    sendJson(res, 200, response);
+  }
+
   #scheduleDiscovery(id: string): void {
     if (this.#discoveryPending.has(id)) return;
     this.#discoveryPending.add(id);
@@ -459,56 +510,12 @@ export class App {
     });
   }
 
-  #registerBridgeCommands(): void {
-    const c = this.#commands;
-    c.register({
-      name: 'resync',
-      scope: 'bridge',
-      description: 'Republish every discovery config and retained state',
-      params: z.object({}).strict(),
-      role: 'operator',
-      idempotent: true,
-      handler: async () => this.resync('resync command'),
-    });
-    c.register({
-      name: 'set_log_level',
-      scope: 'bridge',
-      description: 'Change the log level at runtime',
-      params: z.object({ level: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]]) }).strict(),
-      bareParam: 'level',
-      role: 'admin',
-      idempotent: true,
-      handler: async (_i, p) => {
-        this.#logs.setLevel(p.level);
-        this.#log.info(`log level set to ${p.level}`);
-        this.#bridge?.publishInfo();
-        return { level: p.level };
-      },
-    });
-    c.register({
-      name: 'sync',
-      scope: 'bridge',
-      description: 'Poll one instance (or all) now',
-      params: z.object({ instance: z.string().optional() }).strict(),
-      bareParam: 'instance',
-      role: 'operator',
-      idempotent: true,
-      handler: async (_i, p) => {
-        const targets = [...this.#instances.values()].filter((r) => r.instance.id !== BRIDGE_ID && (!p.instance || r.instance.id === p.instance));
-        if (p.instance && targets.length === 0) throw new CommandError('UNKNOWN_INSTANCE', `no instance "${p.instance}"`);
-        await Promise.all(targets.map((r) => (r.instance.refresh ? r.instance.refresh() : r.ctx.scheduler.runAll())));
-        return { synced: targets.map((r) => r.instance.id) };
-      },
-    });
-    c.register({
-      name: 'health_check',
-      scope: 'bridge',
-      description: 'Report the bridge, broker and per-instance health',
-      params: z.object({}).strict(),
-      role: 'viewer',
-      idempotent: true,
-      handler: async () => this.health(),
-    });
+  /** The `sync` command: polls one instance (or all) now. */
+  async #sync(id?: string): Promise<string[]> {
+    const targets = [...this.#instances.values()].filter((r) => r.instance.id !== BRIDGE_ID && (!id || r.instance.id === id));
+    if (id && targets.length === 0) throw new CommandError('UNKNOWN_INSTANCE', `no instance "${id}"`);
+    await Promise.all(targets.map((r) => (r.instance.refresh ? r.instance.refresh() : r.ctx.scheduler.runAll())));
+    return targets.map((r) => r.instance.id);
   }
 
   #metricsSnapshot() {

@@ -235,13 +235,16 @@ describe('canPublish', () => {
     expect(can('viewer', `${HA}/status`, true)).toBe(true);
   });
 
-  it('lets operators send commands to instances, not to the bridge, and not retained', () => {
+  it('lets operators send commands and JSON-RPC requests (the registry checks per-command roles), never retained', () => {
     expect(can('operator', `${BASE}/sonarr/set/refresh`)).toBe(true);
     expect(can('operator', `${BASE}/radarr_4k/set/search/missing`)).toBe(true);
     expect(can('operator', `${BASE}/sonarr/set`)).toBe(true); // `<base>/+/set/#` matches its parent level
     expect(can('operator', `${BASE}/sonarr/set/refresh`, true)).toBe(false);
-    expect(can('operator', `${BASE}/bridge/set/restart`)).toBe(false);
-    expect(can('operator', `${BASE}/bridge/set`)).toBe(false);
+    expect(can('operator', `${BASE}/bridge/set/resync`)).toBe(true);
+    expect(can('operator', `${BASE}/bridge/rpc`)).toBe(true);
+    expect(can('operator', `${BASE}/bridge/rpc`, true)).toBe(false);
+    expect(can('operator', `${BASE}/bridge/rpc/response`)).toBe(false);
+    expect(can('operator', `${BASE}/bridge/info`)).toBe(false);
     expect(can('operator', `${BASE}//set/x`)).toBe(false);
     expect(can('operator', `${BASE}/sonarr/response/refresh`)).toBe(false);
     expect(can('operator', `${BASE}/sonarr/availability`, true)).toBe(false);
@@ -260,7 +263,8 @@ describe('canPublish', () => {
 
   it('works with a multi-level base topic and a custom discovery prefix', () => {
     expect(canPublish('operator', 'home/media/sonarr/set/refresh', false, 'home/media', 'ha')).toBe(true);
-    expect(canPublish('operator', 'home/media/bridge/set/restart', false, 'home/media', 'ha')).toBe(false);
+    expect(canPublish('operator', 'home/media/bridge/info', false, 'home/media', 'ha')).toBe(false);
+    expect(canPublish('operator', 'home/media/bridge/rpc', false, 'home/media', 'ha')).toBe(true);
     expect(canPublish('viewer', 'home/other', true, 'home/media', 'ha')).toBe(true);
     expect(canPublish('viewer', 'ha/status', false, 'home/media', 'ha')).toBe(true);
     expect(canPublish('viewer', 'homeassistant/sensor/x/config', true, 'home/media', 'ha')).toBe(true);
@@ -448,7 +452,7 @@ describe('startEmbeddedBroker', () => {
         [viewer, `${HA}/status`, { qos: 1, retain: true }],
         [viewer, 'free/viewer', { qos: 1, retain: true }],
         [operator, `${BASE}/sonarr/set/refresh`, { qos: 1 }],
-        [operator, `${BASE}/bridge/set/restart`, { qos: 0 }],
+        [operator, `${BASE}/bridge/info`, { qos: 0 }],
         [operator, `${BASE}/sonarr/set/retained`, { qos: 1, retain: true }],
         [operator, `${HA}/sensor/x/config`, { qos: 1, retain: true }],
         [operator, `${HA}/status`, { qos: 0 }],

@@ -1,11 +1,22 @@
 import type { Instance, InstanceContext } from '../core/instance.js';
 import type { DeviceDef, EntityDef } from '../ha/entity.js';
-import { LOG_LEVELS } from '../log.js';
+import { LOG_LEVELS, type LogLevel } from '../log.js';
+import type { JobManager } from '../jobs/jobs.js';
 import type { BridgeInfoPayload } from '../mqtt/contract.js';
 import { VERSION } from '../version.js';
 
 /** What the bridge device shows; the app supplies a fresh snapshot on every change. */
 export type BridgeInfoSource = () => BridgeInfoPayload;
+
+/** What the bridge commands (src/commands/bridge.ts) act on; the app implements it. */
+export interface BridgeActions {
+  resync(reason: string): { discovery: number; states: number };
+  setLogLevel(level: LogLevel): void;
+  /** Polls one instance (or every instance) now; the ids polled. */
+  sync(instance?: string): Promise<string[]>;
+  health(): unknown;
+  readonly jobs: JobManager;
+}
 
 export const BRIDGE_ID = 'bridge';
 
@@ -19,10 +30,12 @@ export class BridgeInstance implements Instance {
   #ctx: InstanceContext;
   #info: BridgeInfoSource;
   #lastWithoutUptime = '';
+  readonly actions: BridgeActions;
 
-  constructor(ctx: InstanceContext, info: BridgeInfoSource) {
+  constructor(ctx: InstanceContext, info: BridgeInfoSource, actions: BridgeActions) {
     this.#ctx = ctx;
     this.#info = info;
+    this.actions = actions;
   }
 
   device(): DeviceDef {
@@ -72,6 +85,16 @@ export class BridgeInstance implements Instance {
         icon: 'mdi:format-list-bulleted',
       },
       { key: 'resync', platform: 'button', name: 'Resync', command: 'resync', payloadPress: '{}', entityCategory: 'config', icon: 'mdi:sync' },
+      { key: 'jobs_active', platform: 'sensor', name: 'Active jobs', state: 'jobs', field: 'active', stateClass: 'measurement', icon: 'mdi:progress-clock', attributesField: 'jobs' },
+      {
+        key: 'last_job',
+        platform: 'sensor',
+        name: 'Last job',
+        state: 'jobs',
+        valueTemplate: "{{ (value_json.last.command ~ ' on ' ~ value_json.last.instance ~ ': ' ~ value_json.last.state) if value_json.last else 'none' }}",
+        icon: 'mdi:briefcase-check',
+        attributesField: 'last',
+      },
     ];
   }
 

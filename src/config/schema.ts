@@ -152,6 +152,28 @@ export const httpSchema = z
   })
   .strict();
 
+// `<instance>/<command>` with `*` for any part: `sonarr/*`, `*/search`, `qbittorrent/remove`.
+const commandPattern = z.string().regex(/^(\*|[a-z0-9][a-z0-9_-]*)\/(\*|[a-z0-9_]+)$/, 'patterns look like "<instance>/<command>", with * for any part (e.g. "sonarr/*")');
+
+export const commandsSchema = z
+  .object({
+    /** false turns every command off (the bridge only publishes). */
+    enabled: z.boolean().default(true),
+    /** When not empty, only commands matching one of these patterns run. */
+    allow: z.array(commandPattern).default([]),
+    /** Commands matching these patterns never run (checked after `allow`). */
+    deny: z.array(commandPattern).default([]),
+    /** Destructive commands (remove with files, terminate_session, restart_container) run only when they match here. */
+    allow_destructive: z.array(commandPattern).default([]),
+    /** Commands per minute per client (MQTT client / RPC caller); 0 = unlimited. */
+    rate_limit: z.number().int().min(0).max(100_000).default(60),
+    /** Finished jobs kept (data file and `<base>/jobs/<id>`). */
+    jobs_kept: z.number().int().min(1).max(10_000).default(100),
+    /** Audit records kept in the data file. */
+    audit_kept: z.number().int().min(0).max(100_000).default(1000),
+  })
+  .strict();
+
 export const storeSchema = z
   .object({
     /** Directory for the state file (`media2mqtt.json`); relative paths are relative to the working directory. */
@@ -240,6 +262,7 @@ export const configSchema = z
     services: z.record(instanceId, serviceBaseSchema).default({}),
     system: systemSchema.default(systemSchema.parse({})),
     http: httpSchema.default(httpSchema.parse({})),
+    commands: commandsSchema.default(commandsSchema.parse({})),
     store: storeSchema.default(storeSchema.parse({})),
     log: logSchema.default(logSchema.parse({})),
   })
@@ -260,6 +283,7 @@ export type MqttConfig = Config['mqtt'];
 export type BrokerConfig = Config['broker'];
 export type BrokerUser = z.output<typeof brokerUserSchema>;
 export type HomeAssistantConfig = Config['homeassistant'];
+export type CommandsConfig = Config['commands'];
 export type SystemConfig = Config['system'];
 export type HttpConfig = Config['http'];
 export type StoreConfig = Config['store'];

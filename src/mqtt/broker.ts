@@ -22,6 +22,13 @@ export interface BrokerOptions {
 export interface EmbeddedBroker {
   readonly listeners: { tcp: number; ws?: number; tls?: number };
   readonly clientCount: number;
+  /**
+   * Who published the oldest not-yet-claimed message on a command or JSON-RPC topic. The bridge's
+   * subscription receives those messages in the order they were authorized (per topic), so the
+   * command transport claims one entry per message: the audit trail and per-command roles know the
+   * caller without MQTT 5 user properties (aedes speaks 3.1.1).
+   */
+  publisherOf(topic: string): { clientId: string; user?: string; role: Role } | undefined;
   close(): Promise<void>;
 }
 
@@ -61,11 +68,25 @@ export function canPublish(role: Role, topic: string, retain: boolean, baseTopic
   if (topic === `${discoveryPrefix}/status`) return true;
   if (inDiscovery || retain) return false;
   if (role !== 'operator') return false;
-  // `<base>/+/set/#` (which includes `<base>/<instance>/set` itself), except the bridge's own commands.
+  // `<base>/+/set/#` (which includes `<base>/<instance>/set` itself) and JSON-RPC requests; which
+  // command needs which role (admin for set_log_level) is the command registry's check, which
+  // answers with an error instead of dropping the message.
+  return isCommandTopic(topic, baseTopic);
+}
+
+/** `<base>/<instance>/set/…` or `<base>/bridge/rpc`: the topics whose publisher the bridge wants to know. */
+export function isCommandTopic(topic: string, baseTopic: string): boolean {
+  if (!under(topic, baseTopic)) return false;
+  if (topic === `${baseTopic}/bridge/rpc`) return true;
   const rest = topic.slice(baseTopic.length + 1).split('/');
   const [instance, set] = rest;
-  return rest.length >= 2 && set === 'set' && !!instance && instance !== 'bridge';
+  return rest.length >= 2 && set === 'set' && !!instance;
 }
+
+/** Unclaimed attributions older than this belong to messages the bridge never received. */
+const ATTRIBUTION_TTL_MS = 30_000;
+const MAX_ATTRIBUTED_TOPICS = 1000;
+const MAX_PER_TOPIC = 256;
 
 /** What the broker knows about one connection, from accept until it closes. */
 interface Session {
@@ -193,6 +214,7 @@ class AedesBroker implements EmbeddedBroker {
   #warned = new Set<string>();
   #drainWarned = new WeakSet<Client>();
   #closing: Promise<void> | undefined;
+  #publishers = new Map<string, { clientId: string; user?: string; role: Role; at: number }[]>();
 
   constructor(aedes: Aedes, cfg: BrokerConfig, log: Logger, opts: BrokerOptions) {
     this.#aedes = aedes;
@@ -203,6 +225,29 @@ class AedesBroker implements EmbeddedBroker {
 
   get clientCount(): number {
     return this.#aedes.connectedClients;
+  }
+
+  publisherOf(topic: string): { clientId: string; user?: string; role: Role } | undefined {
+    const queue = this.#publishers.get(topic);
+    const now = Date.now();
+    while (queue?.length) {
+      const p = queue.shift()!;
+      if (!queue.length) this.#publishers.delete(topic);
+      if (now - p.at <= ATTRIBUTION_TTL_MS) return { clientId: p.clientId, user: p.user, role: p.role };
+    }
+    return undefined;
+  }
+
+  #attribute(topic: string, client: Client | null, session: Session | undefined, role: Role): void {
+    if (!client || session?.username === this.#opts.internalUser?.username) return;
+    let queue = this.#publishers.get(topic);
+    if (!queue) {
+      if (this.#publishers.size >= MAX_ATTRIBUTED_TOPICS) this.#publishers.delete(this.#publishers.keys().next().value!);
+      queue = [];
+      this.#publishers.set(topic, queue);
+    }
+    if (queue.length >= MAX_PER_TOPIC) queue.shift();
+    queue.push({ clientId: client.id, user: session?.username, role, at: Date.now() });
   }
 
   /** Installs the handlers; called before any listener accepts a connection. */
@@ -229,6 +274,8 @@ class AedesBroker implements EmbeddedBroker {
         // through reconnects; the packet is dropped in the publish wrapper below.
         this.#dropped.add(packet);
         this.#log.debug({ client: client?.id, user: session?.username, role, topic: packet.topic, retain: packet.retain }, 'Publish denied');
+      } else if (isCommandTopic(packet.topic, this.#opts.baseTopic)) {
+        this.#attribute(packet.topic, client, session, role);
       }
       cb(null);
     };

@@ -59,7 +59,8 @@ export type BridgeEventType =
   | 'new_request'
   | 'health_issue'
   | 'download_finished'
-  | 'download_imported';
+  | 'download_imported'
+  | 'command';
 
 /** `<base>/bridge/event` (not retained). */
 export interface BridgeEventPayload<T = Record<string, unknown>> {
@@ -83,6 +84,54 @@ export interface AlertPayload {
   value: number;
   threshold: number;
   message: string;
+}
+
+export type JobState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+/** `<base>/jobs/<id>` (retained while the job is among the last kept ones). */
+export interface JobPayload {
+  id: string;
+  instance: string;
+  command: string;
+  /** Parameters with secrets removed. */
+  params: Record<string, unknown>;
+  /** Who started it: `mqtt:<client id>`, `rpc`, `cli`, `homeassistant`… */
+  by: string;
+  state: JobState;
+  /** 0–100, null while unknown. */
+  progress: number | null;
+  step: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  result: unknown;
+  error: { code: string; message: string } | null;
+}
+
+/** `<base>/bridge/jobs` (retained): what is running now and the last finished job. */
+export interface JobsSummaryPayload {
+  active: number;
+  running: number;
+  queued: number;
+  last: { id: string; instance: string; command: string; state: JobState; finished_at: string | null; error: string | null } | null;
+  jobs: { id: string; instance: string; command: string; state: JobState; progress: number | null; step: string | null }[];
+}
+
+/** One audit record: in the data file and as a `command` event on `<base>/bridge/event`. */
+export interface AuditRecord {
+  time: string;
+  transport: 'mqtt' | 'rpc' | 'cli' | 'http';
+  /** MQTT client id / broker user when the embedded broker knows them, else the transport. */
+  client: string | null;
+  user: string | null;
+  instance: string;
+  command: string;
+  /** Parameters with secrets and file contents removed. */
+  params: unknown;
+  dry_run: boolean;
+  status: 'ok' | 'error';
+  error: string | null;
+  job_id: string | null;
 }
 
 /** All topic strings, derived from the base topic and the HA discovery prefix. */
@@ -133,6 +182,20 @@ export class Topics {
     const parts = topic.slice(prefix.length).split('/');
     if (parts.length !== 3 || parts[1] !== 'set' || !parts[0] || !parts[2]) return null;
     return { instance: parts[0], command: parts[2] };
+  }
+  /** Summary of active jobs and the last finished one. */
+  get bridgeJobs(): string {
+    return `${this.base}/bridge/jobs`;
+  }
+  job(id: string): string {
+    return `${this.base}/jobs/${id}`;
+  }
+  /** JSON-RPC 2.0 requests; answers go to the MQTT 5 response topic, else to `bridge/rpc/response`. */
+  get bridgeRpc(): string {
+    return `${this.base}/bridge/rpc`;
+  }
+  get bridgeRpcResponse(): string {
+    return `${this.base}/bridge/rpc/response`;
   }
   /** Device-based discovery topic: `homeassistant/device/<id>/config`. */
   deviceDiscovery(deviceId: string): string {

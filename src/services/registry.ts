@@ -1,5 +1,5 @@
 import { DEFAULT_INTERVALS, type ServiceConfig, type ServiceConfigInput, type ServiceType } from '../config/schema.js';
-import type { CommandDef } from '../commands/registry.js';
+import type { AnyCommandDef } from '../commands/registry.js';
 import type { PolledService, ServiceContext } from './service.js';
 import type { SimServer } from './sim/server.js';
 import { jellyfinModule } from './jellyfin/index.js';
@@ -39,7 +39,8 @@ export interface ServiceModule {
   defaults?: { interval?: number; idle_interval?: number };
   auth(cfg: ServiceConfigInput): ServiceAuth;
   create(ctx: ServiceContext): PolledService;
-  commands?: CommandDef[];
+  /** The type's commands (`<base>/<instance>/set/<name>`), declared with defineCommand in its folder. */
+  commands?: readonly AnyCommandDef[];
   simulator?: (options?: { port?: number }) => Promise<Simulator>;
 }
 

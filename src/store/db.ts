@@ -104,6 +104,29 @@ export class Store {
     await this.#write();
   }
 
+  /**
+   * Changes now, writes within `delayMs`: for frequent small records (the audit trail) where one
+   * write per second is plenty and a burst of commands must not become a burst of file writes.
+   */
+  updateSoon(fn: (data: StoreData) => void, delayMs = 1000): void {
+    fn(this.#db.data);
+    if (this.#soon) return;
+    this.#soon = setTimeout(() => {
+      this.#soon = null;
+      this.#write().catch((err: unknown) => this.#log.warn(`cannot write ${this.file}: ${(err as Error).message}`));
+    }, delayMs);
+    this.#soon.unref();
+  }
+  #soon: NodeJS.Timeout | null = null;
+
+  /** Writes what updateSoon() still holds (at shutdown). */
+  async flush(): Promise<void> {
+    if (!this.#soon) return this.#chain;
+    clearTimeout(this.#soon);
+    this.#soon = null;
+    await this.#write();
+  }
+
   /** One instance's persistent bucket (created on first use). */
   bucket(instance: string): InstanceStorage {
     return {

@@ -1,0 +1,109 @@
+import type { CommandsConfig } from '../config/schema.js';
+import type { Instance } from '../core/instance.js';
+import type { EntityDef } from '../ha/entity.js';
+import { JobManager } from '../jobs/jobs.js';
+import type { LogHub } from '../log.js';
+import type { AuditRecord, Topics } from '../mqtt/contract.js';
+import type { MqttConnection } from '../mqtt/connection.js';
+import type { Store } from '../store/db.js';
+import { bridgeCommands } from './bridge.js';
+import { MqttCommandTransport, type PublisherLookup } from './mqtt-transport.js';
+import { CommandRegistry, type AnyCommandDef, type CommandDef } from './registry.js';
+import { MqttRpcTransport } from '../rpc/mqtt.js';
+
+/** What the command side needs from the app. */
+export interface CommandCenterDeps {
+  config: CommandsConfig;
+  topics: Topics;
+  logs: LogHub;
+  store: Store;
+  resolve: (instance: string) => Instance | undefined;
+  /** Retained state topics (jobs). */
+  setRetained: (topic: string, payload: Record<string, unknown>) => void;
+  clearRetained: (topic: string) => void;
+  /** `<base>/bridge/event`. */
+  event: (type: string, data: Record<string, unknown>, instance?: string) => void;
+}
+
+/**
+ * Everything on the command side in one place: the registry, the jobs, the audit trail and the
+ * transports that reach `dispatch()` (MQTT topics and JSON-RPC over MQTT; HTTP JSON-RPC is a route
+ * of the app's HTTP server that calls `rpc`).
+ */
+export class CommandCenter {
+  readonly registry: CommandRegistry;
+  readonly jobs: JobManager;
+  readonly #deps: CommandCenterDeps;
+  #transports: { start(): Promise<void>; stop(): Promise<void> }[] = [];
+
+  constructor(deps: CommandCenterDeps) {
+    this.#deps = deps;
+    const log = deps.logs.child('commands');
+    this.jobs = new JobManager(
+      {
+        publishJob: (job) => deps.setRetained(deps.topics.job(job.id), { ...job }),
+        clearJob: (id) => deps.clearRetained(deps.topics.job(id)),
+        publishSummary: (summary) => deps.setRetained(deps.topics.bridgeJobs, { ...summary }),
+        save: (jobs) => deps.store.update((d) => void (d.jobs = jobs)),
+      },
+      log,
+      deps.config.jobs_kept,
+    );
+    this.registry = new CommandRegistry({ log, config: deps.config, resolve: deps.resolve, jobs: this.jobs, audit: (r) => this.#audit(r) });
+    for (const def of bridgeCommands) this.registry.register(def);
+  }
+
+  /** Registers a service type's commands once, however many instances of it run. */
+  registerAll(defs: readonly AnyCommandDef[] | undefined): void {
+    for (const def of defs ?? []) if (!this.registry.has(def.scope, def.name)) this.registry.register(def as unknown as CommandDef);
+  }
+
+  /** Jobs from the last run: running ones are marked failed. */
+  restore(): void {
+    this.jobs.restore(this.#deps.store.data.jobs);
+  }
+
+  async start(conn: MqttConnection, publishers: PublisherLookup | null): Promise<void> {
+    const log = this.#deps.logs.child('commands');
+    this.#transports = [
+      new MqttCommandTransport(conn, this.#deps.topics, this.registry, log, publishers),
+      new MqttRpcTransport(conn, this.#deps.topics, this.registry, this.jobs, this.#deps.logs.child('rpc'), publishers),
+    ];
+    for (const t of this.#transports) await t.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.#transports) await t.stop().catch(() => undefined);
+    await this.jobs.stop();
+  }
+
+  /** HA buttons and switches for an instance's commands (those the configuration allows). */
+  entities(instance: string): EntityDef[] {
+    return this.registry.controls(instance).map(({ command, control }): EntityDef => {
+      if (control.platform === 'button') {
+        return { key: `cmd_${command}`, platform: 'button', name: control.name, command, payloadPress: JSON.stringify(control.payload ?? {}), icon: control.icon };
+      }
+      return {
+        key: `cmd_${command}`,
+        platform: 'switch',
+        name: control.name,
+        command,
+        state: control.state,
+        valueTemplate: `{{ 'ON' if value_json.${control.field} else 'OFF' }}`,
+        icon: control.icon,
+        extra: { payload_on: JSON.stringify({ [control.param]: true }), payload_off: JSON.stringify({ [control.param]: false }), state_on: 'ON', state_off: 'OFF' },
+      };
+    });
+  }
+
+  #audit(record: AuditRecord): void {
+    const keep = this.#deps.config.audit_kept;
+    if (keep > 0) {
+      this.#deps.store.updateSoon((d) => {
+        d.audit.push(record);
+        if (d.audit.length > keep) d.audit.splice(0, d.audit.length - keep);
+      });
+    }
+    this.#deps.event('command', { ...record }, record.instance);
+  }
+}

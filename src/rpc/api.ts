@@ -1,0 +1,97 @@
+import type { z } from 'zod';
+import type { CommandListEntry, CommandRegistry, CallerMeta } from '../commands/registry.js';
+import type { bridgeCommands } from '../commands/bridge.js';
+import type { ServiceCommandDefs } from '../services/commands.js';
+import { CommandError } from '../errors.js';
+import type { JobManager } from '../jobs/jobs.js';
+import type { JobPayload } from '../mqtt/contract.js';
+
+/** Every command a client can name, with its parameters (type-level only: no service code is loaded). */
+type AnyCommand = (typeof bridgeCommands)[number] | ServiceCommandDefs;
+export type CommandName = AnyCommand['name'];
+/** Parameters of a command by name (a union when two service types share a name, e.g. `pause`). */
+export type CommandParams<C extends CommandName> = z.input<Extract<AnyCommand, { name: C }>['params']>;
+
+export interface CallRequest<C extends CommandName = CommandName> {
+  /** Instance id: `bridge`, `sonarr_4k`, … */
+  instance: string;
+  command: C;
+  params?: CommandParams<C>;
+  /** Validate and answer without acting. */
+  dry_run?: boolean;
+}
+
+/**
+ * The JSON-RPC 2.0 service, over HTTP (`POST /api/rpc`) and MQTT (`<base>/bridge/rpc`). A client
+ * gets full types with `rpcClient<Media2MqttApi>(…)`. Each method takes one object (typed-rpc
+ * passes params positionally). Command errors are JSON-RPC errors with the command's error code
+ * in `data.code`.
+ */
+export interface Media2MqttApi {
+  /** Runs a command; its `data` (or `{job_id}` for jobs). */
+  call<C extends CommandName>(req: CallRequest<C>): Promise<unknown>;
+  /** The commands of one instance, or of all. */
+  commands(req?: { instance?: string }): Promise<CommandListEntry[]>;
+  /** Kept jobs, newest last (`active: true` for queued and running only). */
+  jobs(req?: { active?: boolean }): Promise<JobPayload[]>;
+  job(req: { id: string }): Promise<JobPayload>;
+  cancel_job(req: { id: string }): Promise<JobPayload>;
+}
+
+/** JSON-RPC error code for a refused or failed command (the server-error range of JSON-RPC 2.0). */
+export const COMMAND_ERROR = -32000;
+
+export class RpcCommandError extends Error {
+  readonly code = COMMAND_ERROR;
+  readonly data: { code: string };
+  constructor(code: string, message: string) {
+    super(message);
+    this.data = { code };
+  }
+}
+
+function obj(v: unknown): Record<string, unknown> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new RpcCommandError('INVALID_PARAMS', 'the parameter must be one JSON object');
+  return v as Record<string, unknown>;
+}
+
+/**
+ * The service as a plain object of closures, so no inherited name (`constructor`, `toString`,
+ * `__proto__`) is a method; `guardedService` adds the `Object.hasOwn` check typed-rpc lacks.
+ */
+export function createRpcService(registry: CommandRegistry, jobs: JobManager, meta: () => CallerMeta): Record<string, (arg?: unknown) => Promise<unknown>> {
+  const service: Record<string, (arg?: unknown) => Promise<unknown>> = {
+    call: async (arg) => {
+      const req = obj(arg);
+      if (typeof req.instance !== 'string' || typeof req.command !== 'string') throw new RpcCommandError('INVALID_PARAMS', 'call needs {"instance": "...", "command": "...", "params": {...}}');
+      const params = obj(req.params);
+      if (req.dry_run !== undefined) params.dry_run = req.dry_run;
+      const res = await registry.dispatch(req.instance, req.command, params, meta());
+      if (res.status === 'error') throw new RpcCommandError(res.error!.code, res.error!.message);
+      return res.data;
+    },
+    commands: async (arg) => registry.list(typeof obj(arg).instance === 'string' ? (obj(arg).instance as string) : undefined),
+    jobs: async (arg) => {
+      const all = jobs.list();
+      return obj(arg).active ? all.filter((j) => j.state === 'queued' || j.state === 'running') : all;
+    },
+    job: async (arg) => {
+      const id = obj(arg).id;
+      const job = typeof id === 'string' ? jobs.get(id) : undefined;
+      if (!job) throw new RpcCommandError('UNKNOWN_JOB', `no job "${String(id)}"`);
+      return job;
+    },
+    cancel_job: async (arg) => {
+      const id = obj(arg).id;
+      if (typeof id !== 'string') throw new RpcCommandError('INVALID_PARAMS', 'cancel_job needs {"id": "..."}');
+      try {
+        return jobs.cancel(id);
+      } catch (err) {
+        if (err instanceof CommandError) throw new RpcCommandError(err.code, err.message);
+        throw err;
+      }
+    },
+  };
+  return Object.freeze(Object.assign(Object.create(null) as object, service)) as typeof service;
+}

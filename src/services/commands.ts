@@ -1,0 +1,6 @@
+/**
+ * The commands of every service type, as types only (importing this module loads no service
+ * code). Each service folder exports its `commands` array; add it here so RPC clients get its
+ * name and parameter types through `Media2MqttApi`.
+ */
+export type ServiceCommandDefs = never;
