@@ -18,9 +18,16 @@ Commands:
   demo                  run the bridge with the embedded broker and no upstream services
   check-config          validate the configuration and exit (0 = valid, 2 = invalid)
   hash-password [pw]    print a hash for broker.users[].password (reads stdin when no argument)
+  call <instance>/<command> [json | key=value ...]
+                        run a command on a running bridge (bridge commands: just <command>);
+                        prints the answer, exit 1 when it failed; --wait follows a job to its end
+  jobs [--watch]        list the jobs of a running bridge; --watch shows them live with progress bars
+  commands [instance]   list the commands a running bridge offers
 
 Options:
   -c, --config PATH     configuration file (default config/configuration.yaml, or MEDIA2MQTT_CONFIG)
+  --broker URL          for call/jobs/commands: the bridge's MQTT broker (default: from the configuration)
+  --dry-run             for call: validate and answer without acting
   -h, --help            show this help
   -v, --version         print the version
 
@@ -37,6 +44,11 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
         config: { type: 'string', short: 'c' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
+        broker: { type: 'string' },
+        watch: { type: 'boolean' },
+        wait: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        timeout: { type: 'string' },
       },
     });
   } catch (err) {
@@ -62,6 +74,10 @@ export async function main(argv: string[], io: { out: (s: string) => void; err: 
       return checkConfig(values.config, io);
     case 'hash-password':
       return hashCommand(positionals[1], io);
+    case 'call':
+    case 'jobs':
+    case 'commands':
+      return (await import('./cli/commands.js')).remoteCommand(command, positionals.slice(1), values, io);
     default:
       io.err(`unknown command "${command}"\n\n${USAGE}\n`);
       return ExitCode.failure;

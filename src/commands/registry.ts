@@ -210,7 +210,8 @@ export class CommandRegistry {
         throw new CommandError('INVALID_JSON', `payload is not valid JSON: ${errorMessage(err)}`);
       }
     } else {
-      value = trimmed;
+      // A bare `true`, `42` or `null` is that JSON value; anything else is a string (`debug`, a magnet link).
+      value = /^(true|false|null|-?\d+(\.\d+)?)$/.test(trimmed) ? JSON.parse(trimmed) : trimmed;
     }
     if (!depthOk(value)) throw new CommandError('INVALID_PAYLOAD', `payload is nested deeper than ${MAX_DEPTH} levels`);
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
