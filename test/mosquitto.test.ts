@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Collector } from './helpers/mqtt.js';
 import { startApp } from './helpers/app.js';
@@ -73,5 +75,33 @@ describe('with an external broker (Mosquitto)', () => {
     await after.waitFor(() => [...retainedBefore].every((topic) => after.latest(topic) !== undefined), 'every retained topic back after the restart', 20_000);
     expect(after.latest(`${base}/bridge/state`)).toEqual({ state: 'online' });
     await after.close();
+  });
+
+  it('answers commands and JSON-RPC on the MQTT 5 response topic with the correlation data (mosquitto_rr works)', async () => {
+    const base = `m2m_${unique()}`;
+    const t = await startApp({ mqtt: { server: SHARED, base_topic: base, version: 5 }, homeassistant: { enabled: false }, system: { enabled: false } });
+    cleanups.push(async () => {
+      await t.stop();
+      const c = await Collector.connect(SHARED, []);
+      for (const topic of [`${base}/bridge/state`, `${base}/bridge/info`, `${base}/bridge/jobs`]) await c.client.publishAsync(topic, '', { retain: true, qos: 1 });
+      await c.close();
+    });
+    const [host, port] = SHARED.replace('mqtt://', '').split(':');
+    // The real mosquitto_rr: publishes with a response topic and prints the first answer there.
+    const { stdout } = await promisify(execFile)('mosquitto_rr', ['-h', host!, '-p', port!, '-V', '5', '-t', `${base}/bridge/set/health_check`, '-e', `${base}/rr/${unique()}`, '-m', '{"transaction":"rr-1"}', '-W', '10'], { timeout: 15_000 });
+    expect(JSON.parse(stdout)).toMatchObject({ status: 'ok', transaction: 'rr-1', data: { status: 'ok', mqtt: { connected: true } } });
+
+    // JSON-RPC with a response topic and correlation data, from an MQTT 5 client.
+    const c = await Collector.connect(SHARED, [`${base}/rpc-answers`], { protocolVersion: 5 });
+    cleanups.push(() => c.close());
+    const correlationData = Buffer.from('corr-42');
+    await c.client.publishAsync(`${base}/bridge/rpc`, JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'commands', params: [{ instance: 'bridge' }] }), {
+      qos: 1,
+      properties: { responseTopic: `${base}/rpc-answers`, correlationData },
+    });
+    await c.waitFor(() => c.on(`${base}/rpc-answers`).length > 0, 'the RPC answer');
+    const answer = JSON.parse(c.on(`${base}/rpc-answers`)[0]!.payload);
+    expect(answer.id).toBe(7);
+    expect(answer.result.map((x: { command: string }) => x.command)).toEqual(expect.arrayContaining(['resync', 'sync', 'get_jobs', 'cancel_job']));
   });
 });
