@@ -205,6 +205,7 @@ async function run(load: () => LoadedConfig | Promise<LoadedConfig>, io: { out: 
     io.out(
       `\nDemo running with ${demoWorld?.simulators.length ?? 0} simulated service(s). Watch it with:\n  mosquitto_sub -h 127.0.0.1 -p ${port} -t '${loaded.config.homeassistant.discovery_topic}/#' -t '${loaded.config.mqtt.base_topic}/#' -v\n` +
         (app.httpPort ? `  curl http://127.0.0.1:${app.httpPort}/healthz\n` : '') +
+        `Send commands and follow jobs with:\n  npx media2mqtt call health_check --broker mqtt://127.0.0.1:${port}\n  npx media2mqtt jobs --watch --broker mqtt://127.0.0.1:${port}\n` +
         `Stop with Ctrl-C.\n\n`,
     );
   }
