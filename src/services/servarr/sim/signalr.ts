@@ -28,6 +28,8 @@ export class SimSignalRHub {
   readonly #clients = new Set<WebSocket>();
   readonly #sockets = new Set<WebSocket>();
   readonly #o: SimHubOptions;
+  /** Tests: answer WebSocket upgrades with 503 (a proxy that does not pass WebSockets). */
+  refuseUpgrades = false;
   /** Every message broadcast, newest last (tests look at names). */
   readonly sent: { name: string; body: Record<string, unknown> }[] = [];
 
@@ -50,6 +52,7 @@ export class SimSignalRHub {
       };
     });
     server.onUpgrade(HUB, (req) => {
+      if (this.refuseUpgrades) return { status: 503, text: 'Service Unavailable' };
       const id = req.query.get('id');
       // TransportProtocols.md: an id with no such connection is a 404; each token is used once.
       if (id !== null && !this.#tokens.delete(id)) return { status: 404, text: 'No Connection with that ID' };
