@@ -111,7 +111,6 @@ describe('Sonarr/Radarr live updates (SignalR)', () => {
     const left = sim.queue.reduce((a, d) => a + d.sizeleft, 0);
     await c.waitForTopic('media2mqtt/sonarr/queue', (v) => (v as Json).size_left === left);
     expect(clients).toBe(0);
-    expect(sim.hub.sent.length).toBeGreaterThan(0);
 
     // At least one attempt was turned away (and logged once) before upgrades are let through again.
     await c.waitFor(() => t.logs.some((l) => l.includes('live updates unavailable: WebSocket upgrade refused: HTTP 503')), 'a refused upgrade', 20_000);

@@ -96,7 +96,6 @@ export class ServarrLive {
   /** Why the current socket is closing, when we know better than its close code. */
   #closeReason: string | null = null;
   #lastFailure: string | null = null;
-  #lastRefused = false;
   #garbageLogged = false;
   /** Frames or records that were not valid hub messages, since start. */
   garbage = 0;
@@ -137,10 +136,10 @@ export class ServarrLive {
 
   /**
    * The upstream answers again after failing (a poll succeeded): connect now instead of waiting
-   * out the backoff, unless the last attempt was refused (no hub, bad key).
+   * out the backoff, also after a refusal (a 401 while the app was starting, a key fixed upstream).
    */
   kick(): void {
-    if (this.#stopped || !this.#retryTimer || this.#lastRefused) return;
+    if (this.#stopped || !this.#retryTimer) return;
     clearTimeout(this.#retryTimer);
     this.#retryTimer = null;
     void this.#connect();
@@ -260,7 +259,6 @@ export class ServarrLive {
     this.#connectedAt = Date.now();
     this.connects++;
     this.#lastFailure = null;
-    this.#lastRefused = false;
     this.#o.log.info('live updates connected (SignalR); the queue is polled at the idle interval while connected');
     this.#pingTimer = setInterval(() => {
       if (ws.readyState === WebSocket.OPEN) ws.send(PING_MESSAGE);
@@ -307,7 +305,6 @@ export class ServarrLive {
     if (wasOpen) {
       this.#o.log.info(`live updates lost: ${why}; polling takes over, reconnecting with backoff`);
       this.#lastFailure = why;
-      this.#lastRefused = false;
       this.#setState('disconnected');
       this.#schedule(false);
     } else this.#failed(new LiveError(why));
@@ -319,7 +316,6 @@ export class ServarrLive {
     // One line per distinct reason, not one per attempt.
     if (message !== this.#lastFailure) this.#o.log.info(`live updates unavailable: ${message}; polling only, retrying ${refused ? 'in 10 min' : 'with backoff'}`);
     this.#lastFailure = message;
-    this.#lastRefused = refused;
     this.#phase = 'idle';
     this.#setState('disconnected');
     this.#schedule(refused);

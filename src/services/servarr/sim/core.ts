@@ -97,6 +97,7 @@ export abstract class ServarrSim implements Simulator {
   readonly #autoGrabAfter: number;
   readonly #startTime = new Date().toISOString();
   #idleTicks = 0;
+  #queueQuietSeconds = 0;
   #nextQueueId = 1;
   #nextCommandId = 1;
 
@@ -159,14 +160,18 @@ export abstract class ServarrSim implements Simulator {
 
   /** Advances the world: downloads progress, finished ones are imported, commands complete. */
   tick(): void {
-    // Download tracking refreshes every tick while something is queued (QueueUpdatedEvent).
-    const queueChanged = this.queue.length > 0;
+    // Progress alone is announced once per simulated minute (the apps' Refresh Monitored
+    // Downloads task runs every minute and QueueUpdatedEvent follows it); status changes at once.
+    this.#queueQuietSeconds += this.tickSeconds;
+    let queueChanged = this.queue.length > 0 && this.#queueQuietSeconds >= 60;
     for (const d of [...this.queue]) {
+      const was = d.status;
       if (d.status === 'completed') {
         // Completed in the client last tick: imported now, so it leaves the queue.
         this.queue.splice(this.queue.indexOf(d), 1);
         this.#storeFile(d.size, this.imported(d));
         this.#announceImport(d);
+        queueChanged = true;
       } else if (d.status === 'downloading') {
         d.sizeleft = Math.max(0, d.sizeleft - d.speed);
         if (d.sizeleft === 0) {
@@ -174,6 +179,7 @@ export abstract class ServarrSim implements Simulator {
           d.trackedDownloadState = 'importPending';
         }
       } else if (d.status === 'queued') d.status = 'downloading';
+      if (d.status !== was) queueChanged = true;
     }
     for (const c of this.commands) {
       if (c.status === 'started') {
@@ -255,6 +261,7 @@ export abstract class ServarrSim implements Simulator {
 
   /** QueueController broadcasts a `sync`, QueueStatusController the new counts. */
   #announceQueue(): void {
+    this.#queueQuietSeconds = 0;
     this.hub.broadcast('queue', { action: 'sync' });
     this.hub.broadcast('queue/status', { resource: this.#queueStatus(), action: 'updated' });
   }
