@@ -50,6 +50,16 @@ export abstract class PolledService implements Instance {
   protected abstract poll(signal: AbortSignal): Promise<void>;
   protected abstract serviceEntities(): EntityDef[];
 
+  /** Extra fields of the `status` state (a live channel's state, …); merged into every publish. */
+  protected statusFields(): Record<string, unknown> {
+    return {};
+  }
+
+  /** A field of statusFields() changed between polls: publish `status` again (not before the first successful poll). */
+  protected republishStatus(): void {
+    if (this.#lastPoll) this.#publishStatus();
+  }
+
   device(): DeviceDef {
     return {
       instance: this.id,
@@ -119,8 +129,12 @@ export abstract class PolledService implements Instance {
     this.#failures = 0;
     this.#lastError = null;
     this.#lastPoll = new Date().toISOString();
-    this.ctx.publishState('status', { version: this.version, latency_ms: this.ctx.http.lastLatencyMs, last_poll: this.#lastPoll, requests: this.ctx.http.requests });
+    this.#publishStatus();
     this.ctx.setAvailability('online');
     if (versionBefore !== this.version) this.ctx.entitiesChanged(); // sw_version of the device
+  }
+
+  #publishStatus(): void {
+    this.ctx.publishState('status', { version: this.version, latency_ms: this.ctx.http.lastLatencyMs, last_poll: this.#lastPoll, requests: this.ctx.http.requests, ...this.statusFields() });
   }
 }

@@ -56,6 +56,7 @@ export class RadarrSim extends ServarrSim {
         ],
         rootFolders: ['/data/movies/', '/mnt/4k/movies/'],
         health: [{ source: 'ImportListStatusCheck', type: 'warning', message: 'Lists unavailable due to failures: IMDb Watchlist', wiki: 'lists-are-unavailable-due-to-failures' }],
+        live: { item: 'movie', file: 'moviefile' },
       },
       options,
     );

@@ -9,6 +9,11 @@ import { HealthTracker, healthIssues, mapHealth } from './health.js';
 import { QUEUE_PAGE_SIZE, mapQueue, queueKeys, summarizePage, type QueueSummary } from './queue.js';
 import { pagingSchema, queueRecordSchema, type DiskSpace, type QueueRecord, type RootFolder } from './schemas.js';
 import { mapUpdate } from './update.js';
+import { servarrAuth } from './auth.js';
+import { ServarrLive, type LiveState } from './live.js';
+import { liveRefresh } from './live-map.js';
+import { LiveRefresher } from './live-refresh.js';
+import type { ServarrMessage } from './signalr.js';
 import { commonPlan, webhookBaseSchema, type Resource, type WebhookPlan } from './webhook.js';
 
 type Cadenced = Exclude<Resource, 'queue'>;
@@ -58,11 +63,64 @@ export abstract class ServarrService extends PolledService {
   /** Set by a webhook: the next poll reads only these (plus anything invalidated). */
   #targeted: Set<Resource> | null = null;
   #updateError: string | null = null;
+  /** The SignalR channel (null when `live: false`) and what turns its messages into refreshes. */
+  readonly #live: ServarrLive | null;
+  readonly #liveRefresh: LiveRefresher;
 
   constructor(ctx: ServiceContext, periods: Readonly<Record<Cadenced, number>> = SERVARR_PERIODS) {
     super(ctx);
     this.api = new ServarrApi(ctx.http, ctx.id);
     this.#cadence = new Cadence(periods);
+    this.#liveRefresh = new LiveRefresher((resources) => this.refreshOnly(resources));
+    this.#live = ctx.cfg.live
+      ? new ServarrLive({
+          http: ctx.http,
+          service: ctx.id,
+          headers: servarrAuth(ctx.cfg).headers!,
+          verifyTls: ctx.cfg.verify_tls,
+          timeoutMs: ctx.cfg.timeout * 1000,
+          log: ctx.log,
+          onMessage: (m) => this.#onLiveMessage(m),
+          onState: (s) => this.#onLiveState(s),
+        })
+      : null;
+  }
+
+  /** `connected`, `disconnected`, or `off` when the instance is configured with `live: false`. */
+  get liveState(): LiveState {
+    return this.#live?.state ?? 'off';
+  }
+
+  override async start(): Promise<void> {
+    await super.start();
+    this.#live?.start();
+  }
+
+  override async stop(): Promise<void> {
+    this.#liveRefresh.stop();
+    await this.#live?.stop();
+    await super.stop();
+  }
+
+  override entities(): EntityDef[] {
+    const all = super.entities();
+    if (!this.#live) return all;
+    return [
+      ...all,
+      {
+        key: 'live',
+        platform: 'binary_sensor',
+        name: 'Live updates',
+        state: 'status',
+        valueTemplate: "{{ 'ON' if value_json.live == 'connected' else 'OFF' }}",
+        deviceClass: 'connectivity',
+        entityCategory: 'diagnostic',
+      },
+    ];
+  }
+
+  protected override statusFields(): Record<string, unknown> {
+    return { live: this.liveState };
   }
 
   /** Library totals (`library` state) from the full series/movie list. */
@@ -84,7 +142,34 @@ export abstract class ServarrService extends PolledService {
     this.#targeted = null;
     const wanted = (r: Cadenced) => (only ? only.has(r) || this.#cadence.stale([r]).length > 0 : this.#cadence.due(r));
     if (!only || only.has('queue')) await this.#pollQueue(signal);
+    // Answering again after failures: the live channel need not wait out its backoff.
+    if (this.failures > 0) this.#live?.kick();
     for (const r of ORDER) if (wanted(r)) await this.#read(r, signal);
+  }
+
+  #onLiveMessage(m: ServarrMessage): void {
+    // Sent on every connect (MessageHub.OnConnectedAsync); a different one means the app was updated.
+    if (m.name === 'version') {
+      if (m.version && this.version && m.version !== this.version) this.#liveRefresh.push(['status', 'update', 'health']);
+      return;
+    }
+    const resources = liveRefresh(m);
+    if (resources.length) this.#liveRefresh.push(resources);
+  }
+
+  #onLiveState(s: Exclude<LiveState, 'off'>): void {
+    this.republishStatus();
+    if (s === 'connected') {
+      // As the apps' own frontend does after (re)connecting: what changed before the socket
+      // was up is not going to be pushed, so read the queue once now.
+      this.#liveRefresh.push(['queue']);
+      return;
+    }
+    // Push is gone: back to the normal queue interval at once if anything is downloading.
+    if ((this.#queueCount ?? 0) > 0) {
+      this.active = true;
+      void this.refreshOnly(['queue']);
+    }
   }
 
   override async onWebhook(req: WebhookRequest): Promise<void> {
@@ -148,7 +233,8 @@ export abstract class ServarrService extends PolledService {
     if (left) this.#cadence.invalidate(['wanted', 'library', 'disk']);
     this.#queueCount = summary.total;
     this.#queueKeys = keys;
-    this.active = summary.total > 0;
+    // While the live channel is up it pushes every queue change: poll at the idle interval.
+    this.active = summary.total > 0 && this.liveState !== 'connected';
     this.ctx.publishState(ServarrState.queue, mapQueue(summary, records, this.ctx.cfg.list_limit));
   }
 

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /** Fault modes a test (or the demo) can switch a simulator into. */
 export type Fault = 'none' | 'down' | 'slow' | 'unauthorized' | 'error' | 'malformed';
@@ -32,6 +34,8 @@ export interface LoggedRequest {
 }
 
 type Handler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
+/** A WebSocket accepted on an upgrade path; return an HTTP answer instead to refuse the upgrade. */
+export type UpgradeHandler = (req: SimRequest) => SimResponse | ((ws: WebSocket) => void);
 
 interface Route {
   method: string;
@@ -67,6 +71,8 @@ export class SimServer {
   #port = 0;
   #host = '127.0.0.1';
   #fault: Fault = 'none';
+  #upgrades = new Map<string, UpgradeHandler>();
+  #wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
 
   constructor(options: SimServerOptions) {
     this.#o = options;
@@ -86,6 +92,16 @@ export class SimServer {
     const r: Route = { method: method.toUpperCase(), pattern, regex, names, handler };
     this.#routes.push(r);
     if (options.public) this.#public.add(r);
+    return this;
+  }
+
+  /**
+   * Accepts WebSocket upgrades on `path` (exact match): the server's auth and fault modes apply
+   * as to any request (`down` also cuts open sockets, since it destroys every connection), the
+   * request is logged, then `handler` decides: accept (it gets the socket) or answer with HTTP.
+   */
+  onUpgrade(path: string, handler: UpgradeHandler): this {
+    this.#upgrades.set(path, handler);
     return this;
   }
 
@@ -125,6 +141,7 @@ export class SimServer {
 
   async #listen(port: number): Promise<void> {
     const server = createServer((req, res) => void this.#handle(req, res));
+    server.on('upgrade', (req, socket, head) => void this.#upgrade(req, socket, head));
     server.on('connection', (s) => {
       this.#sockets.add(s);
       s.on('close', () => this.#sockets.delete(s));
@@ -193,6 +210,28 @@ export class SimServer {
     } catch (err) {
       send(res, { status: 500, json: { message: (err as Error).message } });
     }
+  }
+
+  async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const handler = this.#upgrades.get(url.pathname.replace(/\/+$/, ''));
+    this.requests.push({ method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), route: handler ? url.pathname : null });
+    const simReq: SimRequest = { method: 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, params: {}, body: Buffer.alloc(0), json: undefined, form: null };
+    if (this.#fault === 'slow') await new Promise((r) => setTimeout(r, this.#o.slowMs ?? 30_000));
+    if (socket.destroyed) return;
+    let answer: ReturnType<UpgradeHandler>;
+    if (this.#fault === 'error') answer = { status: 500, text: 'Internal Server Error' };
+    else if (!handler) answer = { status: 404, text: '' };
+    else if (this.#fault === 'unauthorized' || !this.#o.authorized(simReq)) answer = this.#o.unauthorized?.() ?? { status: 401, text: '' };
+    else answer = handler(simReq);
+    if (typeof answer === 'function') {
+      const accept = answer;
+      this.#wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+      return;
+    }
+    const body = answer.json !== undefined ? JSON.stringify(answer.json) : (answer.text ?? '');
+    socket.end(`HTTP/1.1 ${answer.status ?? 400} Refused\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   }
 }
 

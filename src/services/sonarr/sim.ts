@@ -62,6 +62,7 @@ export class SonarrSim extends ServarrSim {
         ],
         rootFolders: ['/data/tv/', '/data/anime/'],
         health: [{ source: 'IndexerSearchCheck', type: 'warning', message: 'Indexers unavailable due to failures for more than 6 hours: NZBgeek', wiki: 'indexers-are-unavailable-due-to-failures' }],
+        live: { item: 'series', file: 'episodefile' },
       },
       options,
     );

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Simulator } from '../../registry.js';
 import { SimServer, type Fault, type SimRequest, type SimResponse } from '../../sim/server.js';
 import { paged } from './paging.js';
+import { SimSignalRHub } from './signalr.js';
 
 /** A download in the simulated queue; `ref` is the episode (Sonarr) or movie (Radarr) id. */
 export interface SimDownload {
@@ -53,6 +54,8 @@ export interface ServarrSimOptions {
   autoGrabAfter?: number;
   /** Simulated seconds per tick (download speed and time left are computed with it). */
   tickSeconds?: number;
+  /** SignalR keep-alive pings, ms (15 s as ASP.NET Core). */
+  pingMs?: number;
 }
 
 export interface AppFacts {
@@ -67,6 +70,8 @@ export interface AppFacts {
   /** Root folder paths; each is on the mount with the longest matching path. */
   rootFolders: string[];
   health: SimHealthIssue[];
+  /** SignalR resource names of an item and of its file (`series`/`episodefile`, `movie`/`moviefile`). */
+  live: { item: string; file: string };
 }
 
 const GB = 1_000_000_000;
@@ -86,10 +91,13 @@ export abstract class ServarrSim implements Simulator {
   readonly mounts: SimMount[];
   readonly commands: SimCommand[] = [];
   readonly facts: AppFacts;
+  /** The SignalR message hub at /signalr/messages; the world's changes are broadcast on it. */
+  readonly hub: SimSignalRHub;
   protected readonly tickSeconds: number;
   readonly #autoGrabAfter: number;
   readonly #startTime = new Date().toISOString();
   #idleTicks = 0;
+  #queueQuietSeconds = 0;
   #nextQueueId = 1;
   #nextCommandId = 1;
 
@@ -102,12 +110,17 @@ export abstract class ServarrSim implements Simulator {
     this.mounts = facts.mounts.map((m) => ({ ...m }));
     this.server = new SimServer({
       name: facts.appName.toLowerCase(),
-      authorized: (req) => req.headers['x-api-key'] === this.apiKey || req.query.get('apikey') === this.apiKey,
+      // The API scheme reads `apikey` from the query, the SignalR scheme `access_token`; both
+      // take the X-Api-Key header (Sonarr.Http/Authentication/AuthenticationBuilderExtensions.cs).
+      authorized: (req) =>
+        req.headers['x-api-key'] === this.apiKey ||
+        req.query.get(req.path.startsWith('/signalr/') ? 'access_token' : 'apikey') === this.apiKey,
       // Servarr answers 401 with an empty body to a missing or wrong key.
       unauthorized: () => ({ status: 401, text: '' }),
       slowMs: 5_000,
     });
     this.#routes();
+    this.hub = new SimSignalRHub(this.server, { version: () => this.facts.version, pingMs: options.pingMs });
   }
 
   /** The `services.<id>` entry for this simulator. */
@@ -136,6 +149,7 @@ export abstract class ServarrSim implements Simulator {
   }
 
   async stop(): Promise<void> {
+    this.hub.close();
     await this.server.stop();
   }
 
@@ -146,11 +160,18 @@ export abstract class ServarrSim implements Simulator {
 
   /** Advances the world: downloads progress, finished ones are imported, commands complete. */
   tick(): void {
+    // Progress alone is announced once per simulated minute (the apps' Refresh Monitored
+    // Downloads task runs every minute and QueueUpdatedEvent follows it); status changes at once.
+    this.#queueQuietSeconds += this.tickSeconds;
+    let queueChanged = this.queue.length > 0 && this.#queueQuietSeconds >= 60;
     for (const d of [...this.queue]) {
+      const was = d.status;
       if (d.status === 'completed') {
         // Completed in the client last tick: imported now, so it leaves the queue.
         this.queue.splice(this.queue.indexOf(d), 1);
         this.#storeFile(d.size, this.imported(d));
+        this.#announceImport(d);
+        queueChanged = true;
       } else if (d.status === 'downloading') {
         d.sizeleft = Math.max(0, d.sizeleft - d.speed);
         if (d.sizeleft === 0) {
@@ -158,6 +179,7 @@ export abstract class ServarrSim implements Simulator {
           d.trackedDownloadState = 'importPending';
         }
       } else if (d.status === 'queued') d.status = 'downloading';
+      if (d.status !== was) queueChanged = true;
     }
     for (const c of this.commands) {
       if (c.status === 'started') {
@@ -167,8 +189,10 @@ export abstract class ServarrSim implements Simulator {
         c.status = 'started';
         c.started = new Date().toISOString();
         this.onCommand(c.name);
-      }
+      } else continue;
+      this.hub.broadcast('command', { resource: this.#command(c), action: 'updated' });
     }
+    if (queueChanged) this.#announceQueue();
     this.#idleTicks = this.queue.length ? 0 : this.#idleTicks + 1;
     if (this.#autoGrabAfter > 0 && this.#idleTicks >= this.#autoGrabAfter) {
       this.#idleTicks = 0;
@@ -180,7 +204,9 @@ export abstract class ServarrSim implements Simulator {
   grab(options: { ticks?: number; protocol?: 'torrent' | 'usenet' } = {}): SimDownload | null {
     const w = this.nextWanted();
     if (!w) return null;
-    return this.enqueue(w.ref, w.title, w.size, options);
+    const d = this.enqueue(w.ref, w.title, w.size, options);
+    this.#announceQueue();
+    return d;
   }
 
   protected enqueue(ref: number, title: string, size: number, options: { ticks?: number; protocol?: 'torrent' | 'usenet'; progress?: number } = {}): SimDownload {
@@ -213,6 +239,8 @@ export abstract class ServarrSim implements Simulator {
     d.sizeleft = 0;
     d.status = 'completed';
     this.#storeFile(d.size, this.imported(d));
+    this.#announceImport(d);
+    this.#announceQueue();
     return d;
   }
 
@@ -223,10 +251,30 @@ export abstract class ServarrSim implements Simulator {
 
   addHealthIssue(issue: SimHealthIssue): void {
     this.health.push(issue);
+    this.hub.broadcast('health', { action: 'sync' });
   }
 
   clearHealth(): void {
     this.health.length = 0;
+    this.hub.broadcast('health', { action: 'sync' });
+  }
+
+  /** QueueController broadcasts a `sync`, QueueStatusController the new counts. */
+  #announceQueue(): void {
+    this.#queueQuietSeconds = 0;
+    this.hub.broadcast('queue', { action: 'sync' });
+    this.hub.broadcast('queue/status', { resource: this.#queueStatus(), action: 'updated' });
+  }
+
+  /** An import: the file exists (created) and the item's statistics changed. */
+  #announceImport(d: SimDownload): void {
+    this.hub.broadcast(this.facts.live.file, { resource: { id: d.id }, action: 'updated' });
+    this.hub.broadcast(this.facts.live.item, { resource: { id: d.ref }, action: 'updated' });
+  }
+
+  #queueStatus(): Record<string, unknown> {
+    const n = this.queue.length;
+    return { id: 0, totalCount: n, count: n, unknownCount: 0, errors: false, warnings: false, unknownErrors: false, unknownWarnings: false };
   }
 
   /** `timeleft` as a .NET TimeSpan (`hh:mm:ss`, `d.hh:mm:ss` past a day), from the tick speed. */
@@ -347,10 +395,7 @@ export abstract class ServarrSim implements Simulator {
         { id: 0, version: f.version, branch: f.branch, releaseDate: new Date(Date.now() - 40 * day).toISOString(), fileName: `${f.appName}.${f.branch}.${f.version}.linux-core-x64.tar.gz`, url: `https://github.com/${f.appName}/${f.appName}/releases/tag/v${f.version}`, installed: true, installedOn: new Date(Date.now() - 30 * day).toISOString(), installable: false, latest: false, changes: { new: [], fixed: ['Import of season packs'] }, hash: '5d9e02b1' },
       ];
     });
-    this.get('/queue/status', () => {
-      const n = this.queue.length;
-      return { id: 0, totalCount: n, count: n, unknownCount: 0, errors: false, warnings: false, unknownErrors: false, unknownWarnings: false };
-    });
+    this.get('/queue/status', () => this.#queueStatus());
     this.get('/queue', (req) => paged(this.queue.map((d) => this.queueRecord(d)), req.query, { sortKey: 'timeleft', pageSize: 10 }));
     this.get('/command', () => this.commands.map((c) => this.#command(c)));
     this.server.route('GET', '/api/v3/command/:id', (req) => {
