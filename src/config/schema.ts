@@ -204,6 +204,16 @@ export const SERVICE_TYPES = [
 ] as const;
 export type ServiceType = (typeof SERVICE_TYPES)[number];
 
+/** Playback sessions and viewing analytics of a media server (Jellyfin, Plex, Tautulli). */
+export const sessionSettingsSchema = z
+  .object({
+    /** A session the source has not shown for this long ends with `stopped` (polls failing, a lost push). */
+    orphan_timeout: z.number().min(30).max(86_400).default(300),
+    /** Days of daily watch-time aggregates kept in the data file. */
+    retention_days: z.number().int().min(1).max(3650).default(90),
+  })
+  .strict();
+
 /** Settings every upstream instance has; each service type's folder extends it (services issue). */
 export const serviceBaseSchema = z
   .object({
@@ -233,6 +243,8 @@ export const serviceBaseSchema = z
      * Plex notifications WebSocket); polling slows down while it is connected and takes over when it drops.
      */
     live: z.boolean().default(true),
+    /** Playback sessions (Jellyfin, Plex, Tautulli): see README, "Playback sessions". */
+    sessions: sessionSettingsSchema.default(sessionSettingsSchema.parse({})),
   })
   .strict();
 

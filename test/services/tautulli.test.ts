@@ -87,7 +87,7 @@ describe('tautulli: entities and states through the real broker', () => {
     const devB = (await sub.waitForTopic('homeassistant/device/media2mqtt_tautulli_2/config')) as Device;
     expect(validateDevicePayload('homeassistant/device/media2mqtt_tautulli_2/config', devB as never)).toEqual([]);
     expect(devB.device.name).toBe('Tautulli (remote)');
-    expect(devB.components.streams!.state_topic).toBe('media2mqtt/tautulli_2/activity');
+    expect(devB.components.streams!.state_topic).toBe('media2mqtt/tautulli_2/sessions');
     expect(devB.components.streams!.unique_id).not.toBe(((await sub.waitForTopic('homeassistant/device/media2mqtt_tautulli/config')) as Device).components.streams!.unique_id);
   });
 

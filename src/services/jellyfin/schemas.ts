@@ -47,6 +47,13 @@ export const itemSchema = z.looseObject({
   Album: str,
   AlbumArtist: str,
   RunTimeTicks: int,
+  // For playback sessions (src/services/jellyfin/sessions.ts).
+  Width: int,
+  Height: int,
+  MediaStreams: z
+    .array(z.looseObject({ Type: z.string().optional(), Codec: str, Height: int, Width: int, BitRate: int }))
+    .nullable()
+    .optional(),
 });
 export type Item = z.output<typeof itemSchema>;
 
@@ -66,6 +73,7 @@ export const sessionSchema = z.looseObject({
   Client: str,
   DeviceName: str,
   DeviceType: str,
+  RemoteEndPoint: str,
   NowPlayingItem: itemSchema.nullable().optional(),
   PlayState: z
     .looseObject({
@@ -80,7 +88,11 @@ export const sessionSchema = z.looseObject({
       IsVideoDirect: z.boolean().optional(),
       IsAudioDirect: z.boolean().optional(),
       VideoCodec: str,
+      AudioCodec: str,
       Bitrate: int,
+      Width: int,
+      Height: int,
+      TranscodeReasons: z.array(z.string()).nullable().optional(),
     })
     .nullable()
     .optional(),

@@ -63,12 +63,24 @@ export const metadataListSchema = container({
 
 /** A `/status/sessions` entry: `Metadata` plus `User`, `Player`, `Session` and, when transcoding, `TranscodeSession`. */
 export const sessionSchema = metadataSchema.extend({
+  // sessionKey and ratingKey are not in the community spec's Metadata, but PMS sends both on
+  // /status/sessions and in PlaySessionStateNotification (python-plexapi `Playable.sessionKey`).
+  sessionKey: z.union([z.string(), z.number()]).transform(String).optional(),
+  ratingKey: z.union([z.string(), z.number()]).transform(String).optional(),
   User: z.looseObject({ title: str, id: z.union([z.string(), z.number()]).optional() }).optional(),
-  Player: z.looseObject({ title: str, product: str, platform: str, state: str }).optional(),
+  Player: z.looseObject({ title: str, product: str, platform: str, state: str, device: str, local: z.boolean().optional() }).optional(),
   Session: z.looseObject({ id: str, bandwidth: z.number().nonnegative().optional(), location: str }).optional(),
+  Media: z
+    .array(z.looseObject({ videoResolution: str, videoCodec: str, audioCodec: str, height: int, width: int, bitrate: int }))
+    .optional(),
   // videoDecision/audioDecision are not in the community spec's TranscodeSession, but PMS sends
   // them (Tautulli's transcode_decision reads them); `transcode` or `copy`.
-  TranscodeSession: z.looseObject({ videoDecision: str, audioDecision: str, throttled: z.boolean().optional(), progress: z.number().optional() }).optional(),
+  TranscodeSession: z
+    .looseObject({
+      videoDecision: str, audioDecision: str, subtitleDecision: str, videoCodec: str, audioCodec: str,
+      height: int, width: int, throttled: z.boolean().optional(), progress: z.number().optional(),
+    })
+    .optional(),
 });
 export type PlexSession = z.output<typeof sessionSchema>;
 

@@ -10,19 +10,13 @@ export const TautulliState = {
 export function tautulliEntities(cfg: ServiceConfig): EntityDef[] {
   // Activity is polled at `interval` while streams run and `idle_interval` otherwise (3 misses → unavailable).
   const expireAfter = cfg.idle_interval * 3;
-  const count = (key: string, name: string, field: string, icon: string): EntityDef => ({
-    key, platform: 'sensor', name, state: TautulliState.activity, field, stateClass: 'measurement', icon, expireAfter,
-  });
   // Tautulli reports bandwidth in kbps (get_activity), a valid data_rate unit as kbit/s.
   const rate = (key: string, name: string, field: string): EntityDef => ({
     key, platform: 'sensor', name, state: TautulliState.activity, field, deviceClass: 'data_rate', unit: 'kbit/s', stateClass: 'measurement', precision: 0, expireAfter,
   });
+  // Streams, transcodes, direct plays/streams and bandwidth come from the playback sessions
+  // (src/sessions/entities.ts, on `sessions`); LAN/WAN split stays on Tautulli's own totals.
   return [
-    { ...count('streams', 'Streams', 'stream_count', 'mdi:play-network'), attributesField: 'list' },
-    count('transcodes', 'Transcodes', 'transcodes', 'mdi:cog-transfer'),
-    count('direct_plays', 'Direct plays', 'direct_plays', 'mdi:play-circle'),
-    count('direct_streams', 'Direct streams', 'direct_streams', 'mdi:play-circle-outline'),
-    rate('bandwidth', 'Bandwidth', 'total_bandwidth'),
     rate('lan_bandwidth', 'LAN bandwidth', 'lan_bandwidth'),
     rate('wan_bandwidth', 'WAN bandwidth', 'wan_bandwidth'),
     {

@@ -51,6 +51,24 @@ export const sessionSchema = z.looseObject({
   platform: optStr,
   location: optStr,
   bandwidth: optNum,
+  // Read by the playback-session normaliser (sessions.ts).
+  rating_key: optStr,
+  grandparent_title: optStr,
+  parent_media_index: optNum,
+  media_index: optNum,
+  live: optNum,
+  view_offset: optNum,
+  duration: optNum,
+  video_decision: optStr,
+  audio_decision: optStr,
+  subtitle_decision: optStr,
+  stream_container_decision: optStr,
+  stream_video_codec: optStr,
+  video_codec: optStr,
+  stream_audio_codec: optStr,
+  audio_codec: optStr,
+  stream_video_resolution: optStr,
+  device: optStr,
 });
 export type TautulliSession = z.output<typeof sessionSchema>;
 

@@ -4,6 +4,8 @@ import { mapActivity } from './activity.js';
 import { TautulliApi } from './api.js';
 import { tautulliEntities, TautulliState } from './entities.js';
 import { activitySchema, serverInfoSchema, serverStatusSchema, tautulliInfoSchema } from './schemas.js';
+import { SessionFeature } from '../../sessions/feature.js';
+import { normaliseTautulliSession } from './sessions.js';
 
 /**
  * Server name/version, the Plex connection and Tautulli's own version change rarely: fetched on the
@@ -21,22 +23,37 @@ export class TautulliService extends PolledService {
   protected readonly manufacturer = 'Tautulli';
   protected readonly model = 'Tautulli';
   readonly #api: TautulliApi;
+  readonly #sessions: SessionFeature;
   #infoAt = -Infinity;
 
   constructor(ctx: ServiceContext) {
     super(ctx);
     this.#api = new TautulliApi(ctx.http, ctx.id);
+    // Same keys as the activity counts had before sessions existed: unique_ids never change.
+    this.#sessions = new SessionFeature(ctx, { expireAfter: ctx.cfg.idle_interval * 3 });
   }
 
   protected serviceEntities(): EntityDef[] {
-    return tautulliEntities(this.ctx.cfg);
+    return [...this.#sessions.entities(), ...tautulliEntities(this.ctx.cfg)];
+  }
+
+  override async start(): Promise<void> {
+    this.#sessions.start();
+    await super.start();
+  }
+
+  override async stop(): Promise<void> {
+    await this.#sessions.stop();
+    await super.stop();
   }
 
   protected async poll(signal: AbortSignal): Promise<void> {
+    const requestedAt = Date.now();
     const activity = await this.#api.call('get_activity', activitySchema, signal);
     const state = mapActivity(activity, this.ctx.cfg.list_limit);
     this.ctx.publishState(TautulliState.activity, state);
-    this.active = state.stream_count > 0;
+    this.#sessions.snapshot(activity.sessions.map(normaliseTautulliSession), requestedAt);
+    this.active = state.stream_count > 0 || this.#sessions.active;
     if (Date.now() - this.#infoAt >= INFO_EVERY_MS) await this.#refreshInfo(signal);
   }
 

@@ -74,6 +74,30 @@ export class TautulliSimulator implements Simulator {
     this.sessions.length = 0;
   }
 
+  /** The session with this key (the number get_activity shows as `session_key`). */
+  session(key: number): SimSession {
+    const s = this.sessions.find((x) => x.key === key);
+    if (!s) throw new Error(`no simulated session ${key}`);
+    return s;
+  }
+
+  pausePlayback(key: number): void {
+    this.session(key).state = 'paused';
+  }
+
+  resumePlayback(key: number): void {
+    this.session(key).state = 'playing';
+  }
+
+  /** Moves a playing session on by `seconds`. */
+  advance(key: number, seconds: number): void {
+    this.session(key).offsetMs += seconds * 1000;
+  }
+
+  stopPlayback(key: number): void {
+    this.sessions.splice(this.sessions.indexOf(this.session(key)), 1);
+  }
+
   /** Playing sessions advance 10 % of their length; finished ones end; every 3rd tick one pauses or resumes and a new one may start. */
   tick(): void {
     this.#ticks++;
@@ -186,7 +210,10 @@ export class TautulliSimulator implements Simulator {
       title: p.title,
       full_title: episode ? `${p.grandparent_title} - ${p.title}` : p.title,
       grandparent_title: p.grandparent_title,
+      parent_media_index: episode ? String(p.season ?? 1) : '',
+      media_index: episode ? String(p.episode ?? 1) : '',
       year: String(p.year),
+      live: 0,
       friendly_name: p.user,
       user: p.user.toLowerCase(),
       username: p.user.toLowerCase(),
@@ -198,12 +225,19 @@ export class TautulliSimulator implements Simulator {
       transcode_decision: p.transcode_decision,
       video_decision: p.transcode_decision,
       audio_decision: p.transcode_decision === 'transcode' ? 'transcode' : 'direct play',
+      subtitle_decision: '',
+      stream_container_decision: p.transcode_decision === 'direct play' ? 'direct play' : 'transcode',
+      video_codec: p.video_codec,
+      audio_codec: p.audio_codec,
+      stream_video_codec: p.transcode_decision === 'transcode' ? 'h264' : p.video_codec,
+      stream_audio_codec: p.transcode_decision === 'transcode' ? 'aac' : p.audio_codec,
       quality_profile: p.quality_profile,
       video_full_resolution: p.resolution === '720p' || p.resolution === '480p' ? '1080p' : p.resolution,
       stream_video_full_resolution: p.resolution,
       player: p.player,
       product: p.product,
       platform: p.platform,
+      device: p.platform,
       location: p.location,
       local: p.location === 'lan' ? '1' : '0',
       bandwidth: String(p.bandwidth),

@@ -1,0 +1,136 @@
+import type { PlaybackSession } from './model.js';
+import type { PlaybackEvent } from './tracker.js';
+
+/** State object names under `<base>/<instance>/` (README, "Playback sessions"). */
+export const SessionTopics = {
+  sessions: 'sessions',
+  stats: 'stats',
+  event: 'playback_event',
+} as const;
+
+/**
+ * HA keeps at most 16 KB of attributes per entity (recorder drops bigger ones): the list is also
+ * cut by size, well under that, after `list_limit`.
+ */
+export const MAX_LIST_BYTES = 12_000;
+
+/** What the per-user now-playing sensor shows. */
+export interface NowPlaying {
+  user: string;
+  title: string;
+  state: PlaybackSession['state'];
+  progress: number | null;
+  media_type: PlaybackSession['media_type'];
+  device: string;
+  device_kind: PlaybackSession['device_kind'];
+  client: string;
+  play_method: PlaybackSession['play_method'];
+  /** Sessions this user has open (the sensor shows the one playing, else the newest). */
+  sessions: number;
+}
+
+/** `<base>/<instance>/sessions`. */
+export interface SessionsState {
+  [key: string]: unknown;
+  count: number;
+  playing: number;
+  paused: number;
+  buffering: number;
+  transcoding: number;
+  direct_play: number;
+  direct_stream: number;
+  /** kbit/s. */
+  bandwidth_kbps: number;
+  lan_bandwidth_kbps: number;
+  wan_bandwidth_kbps: number;
+  watching: boolean;
+  /** Distinct users with a session. */
+  users: number;
+  /** By user key (see userKey): read by the per-user sensors. */
+  now_playing: Record<string, NowPlaying>;
+  list: { total: number; items: PlaybackSession[] };
+}
+
+/** A user name as an entity key and template key: `[a-z0-9_]`, never empty. */
+export function userKey(user: string): string {
+  const k = user
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return k || `user_${[...user].reduce((h, c) => (h * 31 + c.codePointAt(0)!) >>> 0, 7).toString(36)}`;
+}
+
+export function sessionsState(sessions: readonly PlaybackSession[], limit: number, maxUsers = limit): SessionsState {
+  const by = (f: (s: PlaybackSession) => boolean) => sessions.filter(f).length;
+  const band = (f: (s: PlaybackSession) => boolean) => sessions.filter(f).reduce((n, s) => n + s.bandwidth, 0);
+  return {
+    count: sessions.length,
+    playing: by((s) => s.state === 'playing'),
+    paused: by((s) => s.state === 'paused'),
+    buffering: by((s) => s.state === 'buffering'),
+    transcoding: by((s) => s.play_method === 'transcode'),
+    direct_play: by((s) => s.play_method === 'direct_play'),
+    direct_stream: by((s) => s.play_method === 'direct_stream'),
+    bandwidth_kbps: band(() => true),
+    lan_bandwidth_kbps: band((s) => s.location === 'lan'),
+    wan_bandwidth_kbps: band((s) => s.location === 'wan'),
+    watching: sessions.some((s) => s.state !== 'paused'),
+    users: new Set(sessions.map((s) => userKey(s.user))).size,
+    now_playing: nowPlaying(sessions, maxUsers),
+    list: { total: sessions.length, items: capList(sessions.slice(0, limit), MAX_LIST_BYTES) },
+  };
+}
+
+/** Users with open sessions, each with the session that best says what they watch. */
+export function nowPlaying(sessions: readonly PlaybackSession[], maxUsers: number): Record<string, NowPlaying> {
+  const groups = new Map<string, PlaybackSession[]>();
+  for (const s of sessions) {
+    const k = userKey(s.user);
+    groups.set(k, [...(groups.get(k) ?? []), s]);
+  }
+  const out: Record<string, NowPlaying> = {};
+  for (const [k, list] of [...groups].slice(0, maxUsers)) {
+    const s = list.find((x) => x.state === 'playing') ?? list.at(-1)!;
+    out[k] = {
+      user: s.user,
+      title: s.title,
+      state: s.state,
+      progress: s.progress,
+      media_type: s.media_type,
+      device: s.device,
+      device_kind: s.device_kind,
+      client: s.client,
+      play_method: s.play_method,
+      sessions: list.length,
+    };
+  }
+  return out;
+}
+
+/** The first items whose JSON fits in `maxBytes`. */
+export function capList<T>(items: readonly T[], maxBytes: number): T[] {
+  const out: T[] = [];
+  let size = 2;
+  for (const item of items) {
+    size += Buffer.byteLength(JSON.stringify(item)) + 1;
+    if (size > maxBytes) break;
+    out.push(item);
+  }
+  return out;
+}
+
+/**
+ * The payload of the playback event (HA event entity and `<base>/bridge/event`): the session's
+ * fields flat, so HA shows them as the event's attributes.
+ */
+export function eventPayload(e: PlaybackEvent): Record<string, unknown> {
+  return {
+    event_type: e.type,
+    time: new Date(e.time).toISOString(),
+    ...e.session,
+    watched: Math.round(e.watched_ms / 1000),
+    ...(e.reason ? { reason: e.reason } : {}),
+  };
+}

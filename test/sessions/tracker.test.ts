@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import { Analytics } from '../../src/sessions/analytics.js';
+import { SessionTracker, type TrackerResult } from '../../src/sessions/tracker.js';
+import { NOON, S, session } from './fixtures.js';
+
+const types = (r: TrackerResult) => r.events.map((e) => `${e.type}:${e.session.key}`);
+
+describe('SessionTracker: polls', () => {
+  it('start, progress, pause, resume, stop: one event per change, playing time only', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    const a = (over: Parameters<typeof session>[0]) => session({ ...over });
+    expect(types(t.snapshot([a({ key: 'k1' })], NOON))).toEqual(['playback_started:k1']);
+    // Progress only: nothing fires, 30 s of play counted.
+    expect(types(t.snapshot([a({ key: 'k1', position: 30 })], NOON + 30 * S))).toEqual([]);
+    expect(types(t.snapshot([a({ key: 'k1', position: 60 })], NOON + 60 * S))).toEqual([]);
+    expect(t.watchedMs('k1')).toBe(60 * S);
+    expect(types(t.snapshot([a({ key: 'k1', state: 'paused', position: 75 })], NOON + 90 * S))).toEqual(['paused:k1']);
+    // Still paused: no second event, no time counted for the paused 120 s.
+    expect(types(t.snapshot([a({ key: 'k1', state: 'paused', position: 75 })], NOON + 150 * S))).toEqual([]);
+    expect(types(t.snapshot([a({ key: 'k1', state: 'playing', position: 75 })], NOON + 210 * S))).toEqual(['resumed:k1']);
+    expect(t.watchedMs('k1')).toBe(90 * S);
+    // Buffering is neither a pause nor playing time.
+    expect(types(t.snapshot([a({ key: 'k1', state: 'buffering' })], NOON + 240 * S))).toEqual([]);
+    expect(types(t.snapshot([a({ key: 'k1', state: 'playing' })], NOON + 250 * S))).toEqual([]);
+    expect(t.watchedMs('k1')).toBe(120 * S);
+    const end = t.snapshot([], NOON + 280 * S);
+    expect(types(end)).toEqual(['stopped:k1']);
+    expect(end.events[0]).toMatchObject({ reason: 'ended', watched_ms: 120 * S });
+    expect(end.finished).toHaveLength(1);
+    expect(Object.values(end.finished[0]!.slices).reduce((x, y) => x + y)).toBe(120 * S);
+    expect(types(t.snapshot([], NOON + 300 * S))).toEqual([]);
+  });
+
+  it('two users on two devices are tracked apart', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    const jon = session({ key: 'a', user: 'jon' });
+    const sansa = session({ key: 'b', user: 'sansa', play_method: 'transcode', device_kind: 'mobile' });
+    expect(types(t.snapshot([jon], NOON))).toEqual(['playback_started:a']);
+    expect(types(t.snapshot([jon, sansa], NOON + 10 * S))).toEqual(['playback_started:b']);
+    expect(types(t.snapshot([{ ...jon, state: 'paused' }, sansa], NOON + 20 * S))).toEqual(['paused:a']);
+    const r = t.snapshot([sansa], NOON + 40 * S);
+    expect(types(r)).toEqual(['stopped:a']);
+    expect(r.finished[0]!.session.user).toBe('jon');
+    expect(t.watchedMs('a')).toBe(0);
+    expect(r.events[0]!.watched_ms).toBe(20 * S);
+    expect(t.watchedMs('b')).toBe(30 * S);
+    expect(t.sessions.map((s) => s.user)).toEqual(['sansa']);
+  });
+});
+
+describe('SessionTracker: pushes between polls', () => {
+  it('a start and a stop between two polls each fire once; the next poll fires nothing', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    expect(types(t.snapshot([], NOON))).toEqual([]);
+    const s = session({ key: 'p1' });
+    expect(types(t.push({ key: 'p1', state: 'playing', session: s }, NOON + 5 * S))).toEqual(['playback_started:p1']);
+    // The same start again (webhook and WebSocket both report it): nothing new.
+    expect(types(t.push({ key: 'p1', state: 'playing', session: s }, NOON + 6 * S))).toEqual([]);
+    const stop = t.push({ key: 'p1', state: 'stopped' }, NOON + 20 * S);
+    expect(types(stop)).toEqual(['stopped:p1']);
+    expect(stop.finished[0]!.slices).toEqual({ [Object.keys(stop.finished[0]!.slices)[0]!]: 15 * S });
+    expect(types(t.snapshot([], NOON + 30 * S))).toEqual([]);
+  });
+
+  it('a poll sent before a push stop that still lists the session does not start it again', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    const s = session({ key: 'p2' });
+    t.snapshot([s], NOON);
+    expect(types(t.push({ key: 'p2', state: 'stopped' }, NOON + 10 * S))).toEqual(['stopped:p2']);
+    // The request left at +9 s, before the stop; the answer arrives at +11 s.
+    expect(types(t.snapshot([s], NOON + 11 * S, NOON + 9 * S))).toEqual([]);
+    // The server still lists it a little later (it lags): still within the grace, still nothing.
+    expect(types(t.snapshot([s], NOON + 40 * S))).toEqual([]);
+  });
+
+  it('a poll sent before a push start that does not list it yet does not stop it', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    t.snapshot([], NOON);
+    t.push({ key: 'p3', state: 'playing', session: session({ key: 'p3' }) }, NOON + 10 * S);
+    expect(types(t.snapshot([], NOON + 11 * S, NOON + 9 * S))).toEqual([]);
+    // A stale answer listing it as playing after a push pause does not undo the pause.
+    expect(types(t.push({ key: 'p3', state: 'paused' }, NOON + 20 * S))).toEqual(['paused:p3']);
+    expect(types(t.snapshot([session({ key: 'p3' })], NOON + 21 * S, NOON + 19 * S))).toEqual([]);
+    expect(t.sessions[0]!.state).toBe('paused');
+    // A later poll without it stops it.
+    expect(types(t.snapshot([], NOON + 60 * S, NOON + 59 * S))).toEqual(['stopped:p3']);
+  });
+
+  it('a push for an unknown key without details asks for a poll instead of inventing a session', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    const r = t.push({ key: 'x', state: 'playing', position: 12 }, NOON);
+    expect(r).toMatchObject({ unknown: true, events: [] });
+    expect(t.push({ key: 'x', state: 'stopped' }, NOON + S)).toMatchObject({ unknown: false, events: [] });
+  });
+
+  it('a partial push updates the position and state of a known session', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    t.snapshot([session({ key: 'k', duration: 1000 })], NOON);
+    expect(types(t.push({ key: 'k', state: 'paused', position: 250 }, NOON + 10 * S))).toEqual(['paused:k']);
+    expect(t.sessions[0]).toMatchObject({ state: 'paused', position: 250, progress: 25, user: 'alice' });
+  });
+});
+
+describe('SessionTracker: orphans, instance down, restart', () => {
+  it('a session not seen for orphan_timeout ends as orphaned, counting only observed play', () => {
+    const t = new SessionTracker({ orphanTimeout: 120 });
+    t.push({ key: 'o', state: 'playing', session: session({ key: 'o' }) }, NOON);
+    t.push({ key: 'o', state: 'playing' }, NOON + 30 * S);
+    expect(types(t.expire(NOON + 150 * S))).toEqual([]);
+    const r = t.expire(NOON + 151 * S);
+    expect(types(r)).toEqual(['stopped:o']);
+    expect(r.events[0]).toMatchObject({ reason: 'orphaned', watched_ms: 30 * S });
+    expect(types(t.expire(NOON + 400 * S))).toEqual([]);
+  });
+
+  it('endAll ends everything once, with the reason', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    t.snapshot([session({ key: 'a' }), session({ key: 'b', user: 'bob' })], NOON);
+    const r = t.endAll('offline', NOON + 10 * S);
+    expect(types(r)).toEqual(['stopped:a', 'stopped:b']);
+    expect(r.events.every((e) => e.reason === 'offline')).toBe(true);
+    expect(t.sessions).toEqual([]);
+    expect(types(t.endAll('offline', NOON + 11 * S))).toEqual([]);
+  });
+
+  it('a restart mid-session: no second start, time counted once, aggregates not doubled', () => {
+    const analytics = new Analytics(30);
+    const t1 = new SessionTracker({ orphanTimeout: 300 });
+    t1.snapshot([session({ key: 'r' })], NOON);
+    t1.snapshot([session({ key: 'r' })], NOON + 60 * S);
+    const saved = JSON.parse(JSON.stringify(t1.state())); // as it goes through the data file
+    // The bridge restarts; 30 s later the first poll still shows the session.
+    const t2 = new SessionTracker({ orphanTimeout: 300 }, saved);
+    expect(types(t2.snapshot([session({ key: 'r' })], NOON + 90 * S))).toEqual([]);
+    const end = t2.snapshot([], NOON + 120 * S);
+    expect(types(end)).toEqual(['stopped:r']);
+    for (const f of end.finished) analytics.add(f);
+    // 0–90 s observed playing (across the restart); 90–120 s it vanished at some unknown moment.
+    expect(end.events[0]!.watched_ms).toBe(90 * S);
+    expect(analytics.stats(NOON + 120 * S).today_watch_time).toBe(90);
+    // A second restart from the state saved after the stop neither restarts nor re-counts it.
+    const t3 = new SessionTracker({ orphanTimeout: 300 }, JSON.parse(JSON.stringify(t2.state())));
+    expect(types(t3.snapshot([], NOON + 130 * S))).toEqual([]);
+    expect(analytics.stats(NOON + 130 * S).today_sessions).toBe(1);
+  });
+
+  it('a long outage is not counted as playing time (capped at the orphan timeout)', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    t.snapshot([session({ key: 'g' })], NOON);
+    const t2 = new SessionTracker({ orphanTimeout: 300 }, t.state());
+    // The bridge was down for an hour; the session is still there.
+    t2.snapshot([session({ key: 'g' })], NOON + 3600 * S);
+    expect(t2.watchedMs('g')).toBe(300 * S);
+  });
+});
