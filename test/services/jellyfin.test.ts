@@ -45,7 +45,8 @@ describe('Jellyfin through the real broker (push-driven: polls only at start)', 
     // The second server differs: bob's transcode has ended there, and it has one movie more.
     b.world.stopPlayback('bob');
     b.world.addItem({ Name: 'Interstellar', Type: 'Movie', ProductionYear: 2014, RunTimeTicks: 169 * 600_000_000 });
-    const slow = { interval: 3600, idle_interval: 3600, list_limit: 5 };
+    // live: false, so only the webhooks (not the WebSocket) can be what refreshes.
+    const slow = { interval: 3600, idle_interval: 3600, list_limit: 5, live: false };
     t = await startWithServices([
       { id: 'jellyfin', module: jellyfinModule, sim: a, extra: slow },
       { id: 'jellyfin_4k', module: jellyfinModule, sim: b, extra: { ...slow, name: 'Jellyfin 4K' } },

@@ -32,7 +32,8 @@ describe('Plex through the real broker (push-driven: polls only at start)', () =
     b.world.stopSession('carol');
     b.world.updateVersion = null;
     b.world.addMovie('Oppenheimer', 2023, 180);
-    const slow = { interval: 3600, idle_interval: 3600, list_limit: 5 };
+    // live: false, so only the webhooks (not the WebSocket) can be what refreshes.
+    const slow = { interval: 3600, idle_interval: 3600, list_limit: 5, live: false };
     t = await startWithServices([
       { id: 'plex', module: plexModule, sim: a, extra: slow },
       { id: 'plex_4k', module: plexModule, sim: b, extra: { ...slow, name: 'Plex 4K' } },

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 /** Fault modes a test (or the demo) can switch a simulator into. */
 export type Fault = 'none' | 'down' | 'slow' | 'unauthorized' | 'error' | 'malformed';
@@ -32,6 +34,8 @@ export interface LoggedRequest {
 }
 
 type Handler = (req: SimRequest) => SimResponse | Promise<SimResponse>;
+/** A WebSocket that passed auth and the fault modes; the simulator speaks its protocol on it. */
+export type UpgradeHandler = (ws: WebSocket, req: SimRequest) => void;
 
 interface Route {
   method: string;
@@ -67,6 +71,10 @@ export class SimServer {
   #port = 0;
   #host = '127.0.0.1';
   #fault: Fault = 'none';
+  #upgrades = new Map<string, UpgradeHandler>();
+  #wss: WebSocketServer | null = null;
+  /** WebSocket upgrade requests (kept apart from `requests`, which contract tests hold to the HTTP spec). */
+  readonly upgradeRequests: LoggedRequest[] = [];
 
   constructor(options: SimServerOptions) {
     this.#o = options;
@@ -86,6 +94,18 @@ export class SimServer {
     const r: Route = { method: method.toUpperCase(), pattern, regex, names, handler };
     this.#routes.push(r);
     if (options.public) this.#public.add(r);
+    return this;
+  }
+
+  /**
+   * Serves WebSocket upgrades on `path` (exact path, several paths may share one handler), with
+   * the same `authorized` check as the routes and the fault modes: `down` refuses the connection
+   * and drops open sockets, `slow` delays the handshake, `error` answers 500, `unauthorized` the
+   * service's refusal status, `malformed` sends a frame of garbage right after the handshake.
+   */
+  onUpgrade(path: string, handler: UpgradeHandler): this {
+    this.#wss ??= new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+    this.#upgrades.set(path, handler);
     return this;
   }
 
@@ -125,6 +145,7 @@ export class SimServer {
 
   async #listen(port: number): Promise<void> {
     const server = createServer((req, res) => void this.#handle(req, res));
+    server.on('upgrade', (req, socket, head) => void this.#upgrade(req, socket, head));
     server.on('connection', (s) => {
       this.#sockets.add(s);
       s.on('close', () => this.#sockets.delete(s));
@@ -141,8 +162,28 @@ export class SimServer {
     const s = this.#server;
     if (!s) return;
     this.#server = null;
+    for (const ws of this.#wss?.clients ?? []) ws.terminate();
     for (const sock of this.#sockets) sock.destroy();
     await new Promise<void>((resolve) => s.close(() => resolve()));
+  }
+
+  async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const handler = this.#upgrades.get(url.pathname);
+    this.upgradeRequests.push({ method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), route: handler ? url.pathname : null });
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    };
+    const simReq: SimRequest = { method: 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, params: {}, body: Buffer.alloc(0), json: undefined, form: null };
+    if (this.#fault === 'slow') await new Promise((r) => setTimeout(r, this.#o.slowMs ?? 30_000));
+    if (socket.destroyed) return;
+    if (!handler || !this.#wss) return refuse(404, 'Not Found');
+    if (this.#fault === 'error') return refuse(500, 'Internal Server Error');
+    if (this.#fault === 'unauthorized' || !this.#o.authorized(simReq)) return refuse(this.#o.unauthorized?.().status ?? 401, 'Unauthorized');
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      if (this.#fault === 'malformed') ws.send('{"this is": not json at all <html>');
+      handler(ws, simReq);
+    });
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
