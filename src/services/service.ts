@@ -97,6 +97,17 @@ export abstract class PolledService implements Instance {
     if (this.#lastPoll !== null) this.#publishStatus();
   }
 
+  /**
+   * Give a live channel's connect/disconnect here (LiveSocket `onState`). While it is connected
+   * polls run at `idle_interval` (pushes say when to look); on every change a poll runs at once:
+   * after a connect it catches up on what the channel missed while down (and brings availability
+   * back), after a drop polling takes over at the normal cadence.
+   */
+  protected liveChanged(state: 'connected' | 'disconnected'): void {
+    this.setLive(state);
+    void this.refresh();
+  }
+
   async start(): Promise<void> {
     const timeoutMs = Math.min(120_000, this.ctx.cfg.timeout * 3000);
     this.ctx.scheduler.every('poll', () => this.#interval(), (signal) => this.#run(signal), { timeoutMs });
@@ -121,7 +132,7 @@ export abstract class PolledService implements Instance {
 
   #interval(): number {
     if (this.#failures > 0) return Math.min(MAX_BACKOFF_SECONDS, this.ctx.cfg.interval * 2 ** Math.min(this.#failures - 1, 6));
-    return this.active ? this.ctx.cfg.interval : this.ctx.cfg.idle_interval;
+    return this.active && this.#live !== 'connected' ? this.ctx.cfg.interval : this.ctx.cfg.idle_interval;
   }
 
   #publishStatus(): void {

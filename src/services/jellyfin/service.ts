@@ -40,7 +40,8 @@ export class JellyfinService extends PolledService {
   readonly #push: PushCoalescer;
   readonly #authorization: string;
   #scanRunning = false;
-  #sessionsActive = false;
+  /** Something plays (from the last poll or push): poll at `interval` while the socket is not connected. */
+  #playing = false;
   #socket: LiveSocket | null = null;
 
   constructor(ctx: ServiceContext) {
@@ -85,7 +86,7 @@ export class JellyfinService extends PolledService {
       this.#library.done(ticket);
     }
 
-    this.#updateActive();
+    this.active = this.#playing || this.#scanRunning;
   }
 
   /**
@@ -110,12 +111,7 @@ export class JellyfinService extends PolledService {
       connectTimeoutMs: cfg.timeout * 1000,
       verifyTls: cfg.verify_tls,
       onEvent: (e) => this.#onLive(e),
-      onState: (state) => {
-        this.setLive(state);
-        this.#updateActive();
-        // Polling takes over at once, at the normal cadence, until the socket is back.
-        if (state === 'disconnected') void this.refresh();
-      },
+      onState: (state) => this.liveChanged(state),
     });
     this.#socket.start();
   }
@@ -141,12 +137,10 @@ export class JellyfinService extends PolledService {
     switch (e.kind) {
       case 'sessions':
         this.#publishSessions(e.sessions);
-        this.#updateActive();
         this.onLiveSessions(e.sessions);
         return;
       case 'tasks':
         this.#publishTasks(e.tasks, true);
-        this.#updateActive();
         return;
       case 'task-ended':
         if (e.key !== LIBRARY_SCAN_TASK_KEY) return;
@@ -167,7 +161,7 @@ export class JellyfinService extends PolledService {
   #publishSessions(list: Session[]): void {
     const sessions = sessionsState(list, this.ctx.cfg.list_limit);
     this.ctx.publishState(JellyfinState.sessions, sessions);
-    this.#sessionsActive = (sessions.count as number) > 0;
+    this.#playing = (sessions.count as number) > 0;
   }
 
   /** `pushed`: from the socket, so nothing else will read the library the scan changed. */
@@ -180,11 +174,6 @@ export class JellyfinService extends PolledService {
       if (pushed) void this.#push.trigger().catch(() => undefined);
     }
     this.#scanRunning = scan.running;
-  }
-
-  /** Fast polling while something goes on, unless the socket already tells us as it happens. */
-  #updateActive(): void {
-    this.active = !this.#socket?.connected && (this.#sessionsActive || this.#scanRunning);
   }
 
   /**

@@ -37,7 +37,6 @@ export class PlexService extends PolledService {
   readonly #push: PushCoalescer;
   readonly #playing = new PlayingTracker();
   #scanRunning = false;
-  #sessionsActive = false;
   /** When the last poll read /status/sessions (ms). */
   #sessionsReadAt = 0;
   #socket: LiveSocket | null = null;
@@ -66,7 +65,6 @@ export class PlexService extends PolledService {
     this.#sessionsReadAt = Date.now();
     const sessions = sessionsState(await this.#api.sessions(signal), cfg.list_limit);
     this.ctx.publishState(PlexState.sessions, sessions);
-    this.#sessionsActive = (sessions.count as number) > 0;
 
     if (this.#scanRunning || this.#scan.due()) {
       const ticket = this.#scan.begin();
@@ -98,7 +96,7 @@ export class PlexService extends PolledService {
       this.#library.done(ticket);
     }
 
-    this.#updateActive();
+    this.active = (sessions.count as number) > 0 || this.#scanRunning;
   }
 
   /**
@@ -128,13 +126,8 @@ export class PlexService extends PolledService {
       verifyTls: cfg.verify_tls,
       onEvent: (e) => this.#onLive(e),
       onState: (state) => {
-        this.setLive(state);
-        this.#updateActive();
-        if (state === 'disconnected') {
-          this.#playing.clear();
-          // Polling takes over at once, at the normal cadence, until the socket is back.
-          void this.refresh();
-        }
+        if (state === 'disconnected') this.#playing.clear();
+        this.liveChanged(state);
       },
     });
     this.#socket.start();
@@ -171,11 +164,6 @@ export class PlexService extends PolledService {
       refresh = true;
     }
     if (refresh) void this.#push.trigger().catch(() => undefined);
-  }
-
-  /** Fast polling while something goes on, unless the socket already tells us as it happens. */
-  #updateActive(): void {
-    this.active = !this.#socket?.connected && (this.#sessionsActive || this.#scanRunning);
   }
 
   /** The poll is the refresh, in the scheduler's queue; a push that raced a running poll gets a second run. */
