@@ -3,6 +3,7 @@ import type { Instance, InstanceContext } from '../core/instance.js';
 import type { DeviceDef, EntityDef } from '../ha/entity.js';
 import { UpstreamError, errorMessage } from '../errors.js';
 import type { UpstreamHttp } from './http.js';
+import { LIVE_STATES, type LiveState } from './live-socket.js';
 
 /** What a service instance gets: the instance context, its own config slice and HTTP client. */
 export interface ServiceContext extends InstanceContext {
@@ -38,6 +39,11 @@ export abstract class PolledService implements Instance {
   #failures = 0;
   #lastError: string | null = null;
   #lastPoll: string | null = null;
+  /**
+   * The live channel (WebSocket, SignalR) of services that have one; null for the others. Not
+   * null adds `live` to the status object and the "Live updates" diagnostic entity.
+   */
+  #live: LiveState | null = null;
 
   constructor(ctx: ServiceContext) {
     this.ctx = ctx;
@@ -49,16 +55,6 @@ export abstract class PolledService implements Instance {
   /** One poll: API calls and publishState; throws UpstreamError on failure. */
   protected abstract poll(signal: AbortSignal): Promise<void>;
   protected abstract serviceEntities(): EntityDef[];
-
-  /** Extra fields of the `status` state (a live channel's state, …); merged into every publish. */
-  protected statusFields(): Record<string, unknown> {
-    return {};
-  }
-
-  /** A field of statusFields() changed between polls: publish `status` again (not before the first successful poll). */
-  protected republishStatus(): void {
-    if (this.#lastPoll) this.#publishStatus();
-  }
 
   device(): DeviceDef {
     return {
@@ -80,7 +76,36 @@ export abstract class PolledService implements Instance {
       { key: 'last_poll', platform: 'sensor', name: 'Last successful poll', state: 'status', field: 'last_poll', deviceClass: 'timestamp', entityCategory: 'diagnostic' },
       { key: 'latency', platform: 'sensor', name: 'Response time', state: 'status', field: 'latency_ms', deviceClass: 'duration', unit: 'ms', stateClass: 'measurement', entityCategory: 'diagnostic', expireAfter: expire },
       { key: 'version', platform: 'sensor', name: 'Version', state: 'status', field: 'version', entityCategory: 'diagnostic', icon: 'mdi:tag' },
+      ...(this.#live === null
+        ? []
+        : [{ key: 'live', platform: 'sensor', name: 'Live updates', state: 'status', field: 'live', deviceClass: 'enum', options: [...LIVE_STATES], entityCategory: 'diagnostic', icon: 'mdi:lan-connect' } satisfies EntityDef]),
     ];
+  }
+
+  protected get live(): LiveState | null {
+    return this.#live;
+  }
+
+  /**
+   * For services with a live channel: set the state once in the constructor (`off` or
+   * `disconnected`), then on every change. A change after the first successful poll is
+   * published at once (the next poll may be an hour away); before it, the first status carries it.
+   */
+  protected setLive(state: LiveState): void {
+    if (this.#live === state) return;
+    this.#live = state;
+    if (this.#lastPoll !== null) this.#publishStatus();
+  }
+
+  /**
+   * Give a live channel's connect/disconnect here (LiveSocket `onState`). While it is connected
+   * polls run at `idle_interval` (pushes say when to look); on every change a poll runs at once:
+   * after a connect it catches up on what the channel missed while down (and brings availability
+   * back), after a drop polling takes over at the normal cadence.
+   */
+  protected liveChanged(state: 'connected' | 'disconnected'): void {
+    this.setLive(state);
+    void this.refresh();
   }
 
   async start(): Promise<void> {
@@ -107,7 +132,17 @@ export abstract class PolledService implements Instance {
 
   #interval(): number {
     if (this.#failures > 0) return Math.min(MAX_BACKOFF_SECONDS, this.ctx.cfg.interval * 2 ** Math.min(this.#failures - 1, 6));
-    return this.active ? this.ctx.cfg.interval : this.ctx.cfg.idle_interval;
+    return this.active && this.#live !== 'connected' ? this.ctx.cfg.interval : this.ctx.cfg.idle_interval;
+  }
+
+  #publishStatus(): void {
+    this.ctx.publishState('status', {
+      version: this.version,
+      latency_ms: this.ctx.http.lastLatencyMs,
+      last_poll: this.#lastPoll,
+      requests: this.ctx.http.requests,
+      ...(this.#live === null ? {} : { live: this.#live }),
+    });
   }
 
   async #run(signal: AbortSignal): Promise<void> {
@@ -132,9 +167,5 @@ export abstract class PolledService implements Instance {
     this.#publishStatus();
     this.ctx.setAvailability('online');
     if (versionBefore !== this.version) this.ctx.entitiesChanged(); // sw_version of the device
-  }
-
-  #publishStatus(): void {
-    this.ctx.publishState('status', { version: this.version, latency_ms: this.ctx.http.lastLatencyMs, last_poll: this.#lastPoll, requests: this.ctx.http.requests, ...this.statusFields() });
   }
 }

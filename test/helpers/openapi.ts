@@ -75,6 +75,19 @@ export class OpenApiSpec {
     if (validate(body)) return [];
     return (validate.errors ?? []).slice(0, 10).map((e) => `${key}: ${e.instancePath || '(body)'} ${e.message}`);
   }
+
+  /** Problems of `value` against a component schema (`#/components/schemas/<name>`), e.g. a WebSocket message. */
+  validateSchema(name: string, value: unknown): string[] {
+    if (!this.doc.components?.schemas?.[name]) return [`no schema ${name}`];
+    const key = `schema ${name}`;
+    let validate = this.#cache.get(key);
+    if (!validate) {
+      validate = this.#ajv.compile({ $ref: `spec#/components/schemas/${name}` });
+      this.#cache.set(key, validate);
+    }
+    if (validate(value)) return [];
+    return (validate.errors ?? []).slice(0, 10).map((e) => `${name}: ${e.instancePath || '(value)'} ${e.message}`);
+  }
 }
 
 /** OpenAPI 3.0 → JSON Schema: `$ref`s into the loaded document, `nullable` as a null type. */

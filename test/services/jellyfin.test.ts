@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jellyfinModule } from '../../src/services/jellyfin/index.js';
 import { JellyfinSim } from '../../src/services/jellyfin/sim.js';
 import { LIBRARY_SCAN_TASK_KEY } from '../../src/services/jellyfin/map.js';
-import type { Fault } from '../../src/services/sim/server.js';
 import { Collector } from '../helpers/mqtt.js';
 import { OpenApiSpec } from '../helpers/openapi.js';
 import { postWebhook, startWithServices } from '../helpers/services.js';
 import type { TestApp } from '../helpers/app.js';
-import { checkDevice, expectNoSecrets, failures, waitUntil } from '../fixtures/jellyfin/media-checks.js';
+import { checkDevice, expectNoSecrets, itRecoversFromEveryFault, useMediaPair } from '../fixtures/jellyfin/media-checks.js';
 
 type App = TestApp & { secrets: string[] };
 const base = 'media2mqtt';
@@ -45,7 +44,8 @@ describe('Jellyfin through the real broker (push-driven: polls only at start)', 
     // The second server differs: bob's transcode has ended there, and it has one movie more.
     b.world.stopPlayback('bob');
     b.world.addItem({ Name: 'Interstellar', Type: 'Movie', ProductionYear: 2014, RunTimeTicks: 169 * 600_000_000 });
-    const slow = { interval: 3600, idle_interval: 3600, list_limit: 5 };
+    // live: false, so only the webhooks (not the WebSocket) can be what refreshes.
+    const slow = { interval: 3600, idle_interval: 3600, list_limit: 5, live: false };
     t = await startWithServices([
       { id: 'jellyfin', module: jellyfinModule, sim: a, extra: slow },
       { id: 'jellyfin_4k', module: jellyfinModule, sim: b, extra: { ...slow, name: 'Jellyfin 4K' } },
@@ -167,33 +167,12 @@ describe('Jellyfin through the real broker (push-driven: polls only at start)', 
 });
 
 describe('Jellyfin faults, recovery and a library scan (fast polling)', () => {
-  let a: JellyfinSim;
-  let b: JellyfinSim;
-  let t: App;
-  let sub: Collector;
-
-  beforeAll(async () => {
-    a = await JellyfinSim.start();
-    b = await JellyfinSim.start();
-    const fast = { interval: 1, idle_interval: 1, timeout: 0.5 };
-    t = await startWithServices([
-      { id: 'jellyfin', module: jellyfinModule, sim: a, extra: fast },
-      { id: 'jellyfin_4k', module: jellyfinModule, sim: b, extra: fast },
-    ]);
-    sub = await Collector.connect(t.url, [`${base}/#`]);
-    await sub.waitForTopic(state('jellyfin', 'availability'), (v) => (v as { state: string }).state === 'online');
-    await sub.waitForTopic(state('jellyfin_4k', 'availability'), (v) => (v as { state: string }).state === 'online');
-  });
-
-  afterAll(async () => {
-    for (const s of [a, b]) allRequests.push(...s.server.requests);
-    await sub?.close();
-    await t?.stop();
-    await a?.stop();
-    await b?.stop();
+  const pair = useMediaPair('jellyfin', jellyfinModule, () => JellyfinSim.start(), (sims) => {
+    for (const s of sims) allRequests.push(...s.server.requests);
   });
 
   it('shows a running scan with its progress, then the library it found', async () => {
+    const { a, sub } = pair;
     const episodes = a.world.counts().EpisodeCount;
     a.world.startScan();
     await sub.waitForTopic(state('jellyfin', 'scan'), (v) => (v as { running: boolean }).running === true);
@@ -205,37 +184,10 @@ describe('Jellyfin faults, recovery and a library scan (fast polling)', () => {
     await sub.waitForTopic(state('jellyfin', 'library'), (v) => (v as { episodes: number }).episodes === episodes + 1);
   });
 
-  const cases: [Fault, RegExp][] = [
-    ['down', /connection refused/],
-    ['slow', /no answer within 0\.5 s/],
-    ['unauthorized', /401 unauthorized/],
-    ['error', /HTTP 500/],
-    ['malformed', /not JSON/],
-  ];
-  for (const [fault, cause] of cases) {
-    it(`goes offline on "${fault}" with the cause in bridge/info, logs it once, and recovers by itself`, async () => {
-      const logsBefore = t.logs.length;
-      const otherBefore = sub.on(state('jellyfin_4k', 'availability')).length;
-      await a.server.setFault(fault);
-      await sub.waitForTopic(state('jellyfin', 'availability'), (v) => (v as { state: string }).state === 'offline', 15_000);
-      const info = (await sub.waitForTopic(`${base}/bridge/info`, (v) => (v as any).services?.some((s: any) => s.id === 'jellyfin' && s.state === 'offline' && cause.test(s.last_error ?? '')))) as any;
-      expect(info.services.find((s: any) => s.id === 'jellyfin_4k').state).toBe('online');
-      await waitUntil(() => failures(t, 'jellyfin') >= 2, 'a second failed poll');
-      const lines = t.logs.slice(logsBefore).filter((l) => cause.test(l) && l.includes('jellyfin') && !l.includes('jellyfin_4k'));
-      expect(lines).toHaveLength(1);
-
-      await a.server.setFault('none');
-      await sub.waitForTopic(state('jellyfin', 'availability'), (v) => (v as { state: string }).state === 'online', 20_000);
-      await sub.waitForTopic(`${base}/bridge/info`, (v) => (v as any).services?.some((s: any) => s.id === 'jellyfin' && s.state === 'online'));
-      // The other instance never went offline.
-      const other = sub.on(state('jellyfin_4k', 'availability')).slice(otherBefore);
-      expect(other.every((m) => JSON.parse(m.payload).state === 'online')).toBe(true);
-      expect(failures(t, 'jellyfin_4k')).toBe(0);
-    }, 45_000);
-  }
+  itRecoversFromEveryFault(pair, 'jellyfin');
 
   it('never publishes or logs a credential, also while failing', () => {
-    expectNoSecrets(t, sub);
+    expectNoSecrets(pair.t, pair.sub);
   });
 });
 

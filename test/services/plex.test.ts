@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plexModule } from '../../src/services/plex/index.js';
 import { PlexSim } from '../../src/services/plex/sim.js';
-import type { Fault } from '../../src/services/sim/server.js';
 import { Collector } from '../helpers/mqtt.js';
 import { OpenApiSpec } from '../helpers/openapi.js';
 import { postWebhook, startWithServices } from '../helpers/services.js';
 import type { TestApp } from '../helpers/app.js';
-import { checkDevice, expectNoSecrets, failures, waitUntil } from '../fixtures/jellyfin/media-checks.js';
+import { checkDevice, expectNoSecrets, itRecoversFromEveryFault, useMediaPair } from '../fixtures/jellyfin/media-checks.js';
 import { plexWebhookBody } from '../fixtures/plex/webhook.js';
 
 type App = TestApp & { secrets: string[] };
@@ -32,7 +31,8 @@ describe('Plex through the real broker (push-driven: polls only at start)', () =
     b.world.stopSession('carol');
     b.world.updateVersion = null;
     b.world.addMovie('Oppenheimer', 2023, 180);
-    const slow = { interval: 3600, idle_interval: 3600, list_limit: 5 };
+    // live: false, so only the webhooks (not the WebSocket) can be what refreshes.
+    const slow = { interval: 3600, idle_interval: 3600, list_limit: 5, live: false };
     t = await startWithServices([
       { id: 'plex', module: plexModule, sim: a, extra: slow },
       { id: 'plex_4k', module: plexModule, sim: b, extra: { ...slow, name: 'Plex 4K' } },
@@ -135,33 +135,12 @@ describe('Plex through the real broker (push-driven: polls only at start)', () =
 });
 
 describe('Plex faults, recovery and a section scan (fast polling)', () => {
-  let a: PlexSim;
-  let b: PlexSim;
-  let t: App;
-  let sub: Collector;
-
-  beforeAll(async () => {
-    a = await PlexSim.start();
-    b = await PlexSim.start();
-    const fast = { interval: 1, idle_interval: 1, timeout: 0.5 };
-    t = await startWithServices([
-      { id: 'plex', module: plexModule, sim: a, extra: fast },
-      { id: 'plex_4k', module: plexModule, sim: b, extra: fast },
-    ]);
-    sub = await Collector.connect(t.url, [`${base}/#`]);
-    await sub.waitForTopic(state('plex', 'availability'), (v) => (v as { state: string }).state === 'online');
-    await sub.waitForTopic(state('plex_4k', 'availability'), (v) => (v as { state: string }).state === 'online');
-  });
-
-  afterAll(async () => {
-    for (const s of [a, b]) allRequests.push(...s.server.requests);
-    await sub?.close();
-    await t?.stop();
-    await a?.stop();
-    await b?.stop();
+  const pair = useMediaPair('plex', plexModule, () => PlexSim.start(), (sims) => {
+    for (const s of sims) allRequests.push(...s.server.requests);
   });
 
   it('shows a running scan with its progress, then the library it found', async () => {
+    const { a, sub } = pair;
     const episodes = a.world.counts().episodes;
     a.world.startScan('2');
     await sub.waitForTopic(state('plex', 'scan'), (v) => (v as { running: boolean }).running === true);
@@ -173,35 +152,10 @@ describe('Plex faults, recovery and a section scan (fast polling)', () => {
     await sub.waitForTopic(state('plex', 'recent'), (v) => (v as { latest: string }).latest === 'Fallout – Season 1');
   });
 
-  const cases: [Fault, RegExp][] = [
-    ['down', /connection refused/],
-    ['slow', /no answer within 0\.5 s/],
-    ['unauthorized', /401 unauthorized/],
-    ['error', /HTTP 500/],
-    ['malformed', /not JSON/],
-  ];
-  for (const [fault, cause] of cases) {
-    it(`goes offline on "${fault}" with the cause in bridge/info, logs it once, and recovers by itself`, async () => {
-      const logsBefore = t.logs.length;
-      const otherBefore = sub.on(state('plex_4k', 'availability')).length;
-      await a.server.setFault(fault);
-      await sub.waitForTopic(state('plex', 'availability'), (v) => (v as { state: string }).state === 'offline', 15_000);
-      const info = (await sub.waitForTopic(`${base}/bridge/info`, (v) => (v as any).services?.some((s: any) => s.id === 'plex' && s.state === 'offline' && cause.test(s.last_error ?? '')))) as any;
-      expect(info.services.find((s: any) => s.id === 'plex_4k').state).toBe('online');
-      await waitUntil(() => failures(t, 'plex') >= 2, 'a second failed poll');
-      const lines = t.logs.slice(logsBefore).filter((l) => cause.test(l) && /\bplex\b/.test(l) && !l.includes('plex_4k'));
-      expect(lines).toHaveLength(1);
-
-      await a.server.setFault('none');
-      await sub.waitForTopic(state('plex', 'availability'), (v) => (v as { state: string }).state === 'online', 20_000);
-      const other = sub.on(state('plex_4k', 'availability')).slice(otherBefore);
-      expect(other.every((m) => JSON.parse(m.payload).state === 'online')).toBe(true);
-      expect(failures(t, 'plex_4k')).toBe(0);
-    }, 45_000);
-  }
+  itRecoversFromEveryFault(pair, 'plex');
 
   it('never publishes or logs a credential, also while failing', () => {
-    expectNoSecrets(t, sub);
+    expectNoSecrets(pair.t, pair.sub);
   });
 });
 

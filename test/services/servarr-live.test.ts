@@ -44,7 +44,7 @@ const queueReads = (sim: ServarrSim, from = 0) => sim.server.requests.slice(from
  */
 async function settled(c: Collector, id: string, sim: ServarrSim): Promise<void> {
   await live(c, id, 'connected');
-  const upgrade = sim.server.requests.findIndex((r) => r.path === '/signalr/messages');
+  const upgrade = sim.server.requests.findIndex((r) => r.path === '/signalr/messages/negotiate');
   expect(upgrade).toBeGreaterThanOrEqual(0);
   await c.waitFor(() => queueReads(sim, upgrade) >= 1 && status(c, id)?.last_poll != null, 'the queue read after connecting');
   await c.waitForTopic(`media2mqtt/${id}/wanted`);
@@ -59,7 +59,7 @@ describe('Sonarr/Radarr live updates (SignalR)', () => {
     const topic = 'homeassistant/device/media2mqtt_sonarr/config';
     const config = (await c.waitForTopic(topic, (p) => 'live' in ((p as Json).components ?? {}))) as Json;
     expect(validateDevicePayload(topic, config)).toEqual([]);
-    expect(config.components.live).toMatchObject({ platform: 'binary_sensor', device_class: 'connectivity', entity_category: 'diagnostic', state_topic: 'media2mqtt/sonarr/status' });
+    expect(config.components.live).toMatchObject({ platform: 'sensor', device_class: 'enum', options: ['connected', 'disconnected', 'off'], entity_category: 'diagnostic', state_topic: 'media2mqtt/sonarr/status' });
     expect(status(c, 'sonarr')?.live).toBe('connected');
     expect(sim.hub.clients).toBe(1);
 
@@ -155,22 +155,22 @@ describe('Sonarr/Radarr live updates (SignalR)', () => {
     expect(t.logs.filter((l) => / debug .*live updates: ignored/.test(l)).length).toBeGreaterThanOrEqual(3);
 
     // Bigger than the bound: the client closes (1009) and connects again.
-    const connects = sim.server.requests.filter((r) => r.path === '/signalr/messages').length;
+    const connects = sim.server.upgradeRequests.filter((r) => r.path === '/signalr/messages').length;
     sim.hub.sendRaw('x'.repeat(MAX_FRAME_BYTES + 1));
     await live(c, 'sonarr', 'disconnected');
     await live(c, 'sonarr', 'connected', 30_000);
-    expect(sim.server.requests.filter((r) => r.path === '/signalr/messages').length).toBe(connects + 1);
+    expect(sim.server.upgradeRequests.filter((r) => r.path === '/signalr/messages').length).toBe(connects + 1);
     expect(t.logs.some((l) => l.includes(`live updates lost: a message larger than ${MAX_FRAME_BYTES} bytes`))).toBe(true);
     expect(c.latest('media2mqtt/bridge/state')).toEqual({ state: 'online' });
   }, 60_000);
 
-  it('live: false makes no SignalR request and has no live entity', async () => {
+  it('live: false makes no SignalR request; the live entity reads off', async () => {
     const sim = await sonarr();
     const { c } = await bridge('sonarr', sonarrModule, sim, { ...NO_POLLING, live: false });
     await c.waitForTopic('media2mqtt/sonarr/status', (v) => (v as Json).live === 'off');
     const config = (await c.waitForTopic('homeassistant/device/media2mqtt_sonarr/config')) as Json;
-    expect(Object.keys(config.components)).not.toContain('live');
-    expect(sim.server.requests.filter((r) => r.path.startsWith('/signalr'))).toEqual([]);
+    expect(config.components.live).toMatchObject({ platform: 'sensor', device_class: 'enum' });
+    expect([...sim.server.requests, ...sim.server.upgradeRequests].filter((r) => r.path.startsWith('/signalr'))).toEqual([]);
     expect(sim.hub.clients).toBe(0);
   });
 
@@ -190,7 +190,7 @@ describe('Sonarr/Radarr live updates (SignalR)', () => {
     await sim.setFault('none');
     await live(c, 'sonarr', 'connected', 30_000);
 
-    const ws = sim.server.requests.filter((r) => r.path.startsWith('/signalr/'));
+    const ws = [...sim.server.requests, ...sim.server.upgradeRequests].filter((r) => r.path.startsWith('/signalr/'));
     expect(ws.length).toBeGreaterThan(0);
     for (const r of ws) expect(Object.values(r.query)).not.toContain(sim.apiKey);
     expect(t.logs.filter((l) => l.includes(sim.apiKey))).toEqual([]);

@@ -5,9 +5,12 @@ import { JellyfinApi } from './api.js';
 import { jellyfinAuthorization, jellyfinIdentity } from './auth.js';
 import { Cadence } from '../cadence.js';
 import { JellyfinState, jellyfinEntities } from './entities.js';
-import { libraryState, recentState, scanState, serverState, sessionsState } from './map.js';
+import { LIBRARY_SCAN_TASK_KEY, libraryState, recentState, scanState, serverState, sessionsState } from './map.js';
 import { PushCoalescer } from '../push.js';
 import { jellyfinWebhookRefresh } from './webhook.js';
+import type { LiveSocket } from '../live-socket.js';
+import { jellyfinLiveSocket, type JellyfinLiveEvent } from './live.js';
+import type { Session, Task } from './schemas.js';
 
 /** Sessions seen within this window count; the Jellyfin dashboard asks for the same 960 s. */
 export const ACTIVE_WITHIN_SECONDS = 960;
@@ -21,6 +24,11 @@ const PUSH_COALESCE_MS = 1000;
  * interval); the scan task every idle interval, or every poll while a scan runs; the library
  * (counts, recently added, version) every LIBRARY_EVERY_IDLE_INTERVALS idle intervals, right
  * after a scan ends, and when the webhook plugin reports an added or deleted item.
+ *
+ * With `live` on, the WebSocket (live.ts) pushes the session list and the task list, which are
+ * published as they come (no request), and library changes, which trigger the same targeted
+ * refresh as a webhook. While it is connected polls run at the idle interval; when it drops,
+ * a poll runs at once and the normal cadence resumes while it reconnects with backoff.
  */
 export class JellyfinService extends PolledService {
   readonly type = 'jellyfin' as const;
@@ -30,15 +38,21 @@ export class JellyfinService extends PolledService {
   readonly #scan: Cadence;
   readonly #library: Cadence;
   readonly #push: PushCoalescer;
+  readonly #authorization: string;
   #scanRunning = false;
+  /** Something plays (from the last poll or push): poll at `interval` while the socket is not connected. */
+  #playing = false;
+  #socket: LiveSocket | null = null;
 
   constructor(ctx: ServiceContext) {
     super(ctx);
     const identity = jellyfinIdentity(ctx.cfg.api_key ?? '', ctx.id, VERSION);
-    this.#api = new JellyfinApi(ctx.http, ctx.id, { authorization: jellyfinAuthorization(identity) });
+    this.#authorization = jellyfinAuthorization(identity);
+    this.#api = new JellyfinApi(ctx.http, ctx.id, { authorization: this.#authorization });
     this.#scan = new Cadence(() => ctx.cfg.idle_interval);
     this.#library = new Cadence(() => ctx.cfg.idle_interval * LIBRARY_EVERY_IDLE_INTERVALS);
     this.#push = new PushCoalescer(() => this.#pushRefresh(), PUSH_COALESCE_MS);
+    this.setLive(ctx.cfg.live ? 'disconnected' : 'off');
   }
 
   /** For the library-scan command (a later issue): starts a scan and watches it on every poll. */
@@ -52,16 +66,11 @@ export class JellyfinService extends PolledService {
 
   protected async poll(signal: AbortSignal): Promise<void> {
     const { cfg } = this.ctx;
-    const sessions = sessionsState(await this.#api.sessions(ACTIVE_WITHIN_SECONDS, signal), cfg.list_limit);
-    this.ctx.publishState(JellyfinState.sessions, sessions);
+    this.#publishSessions(await this.#api.sessions(ACTIVE_WITHIN_SECONDS, signal));
 
     if (this.#scanRunning || this.#scan.due()) {
       const ticket = this.#scan.begin();
-      const scan = scanState(await this.#api.tasks(signal));
-      this.ctx.publishState(JellyfinState.scan, scan);
-      // A scan that just ended has changed the library: read it now, not at the next slow round.
-      if (this.#scanRunning && !scan.running) this.#library.force();
-      this.#scanRunning = scan.running;
+      this.#publishTasks(await this.#api.tasks(signal), false);
       this.#scan.done(ticket);
     }
 
@@ -77,7 +86,34 @@ export class JellyfinService extends PolledService {
       this.#library.done(ticket);
     }
 
-    this.active = (sessions.count as number) > 0 || this.#scanRunning;
+    this.active = this.#playing || this.#scanRunning;
+  }
+
+  /**
+   * HOOK for session tracking (playback-sessions issue): every `Sessions` push of the WebSocket,
+   * already validated, in the order received, after `sessions` was published from it. Jellyfin
+   * sends the whole list (every session the server knows, idle ones too, not only the last 960 s
+   * as the poll asks) on every playback start, stop, pause and progress report, so a start and a
+   * stop that both fall between two polls arrive as two calls here. Polled lists do not come
+   * through here; they are read in poll(). Override it; the base does nothing.
+   */
+  protected onLiveSessions(_sessions: Session[]): void {}
+
+  override async start(): Promise<void> {
+    await super.start();
+    if (!this.ctx.cfg.live) return;
+    const { cfg } = this.ctx;
+    this.#socket = jellyfinLiveSocket({
+      baseUrl: cfg.url,
+      authorization: this.#authorization,
+      deviceId: `media2mqtt-${this.id}`,
+      log: this.ctx.log,
+      connectTimeoutMs: cfg.timeout * 1000,
+      verifyTls: cfg.verify_tls,
+      onEvent: (e) => this.#onLive(e),
+      onState: (state) => this.liveChanged(state),
+    });
+    this.#socket.start();
   }
 
   /** A push from the webhook plugin: mark what it made stale, then one coalesced refresh. */
@@ -92,7 +128,52 @@ export class JellyfinService extends PolledService {
 
   override async stop(): Promise<void> {
     this.#push.stop();
+    await this.#socket?.stop();
+    this.#socket = null;
     await super.stop();
+  }
+
+  #onLive(e: JellyfinLiveEvent): void {
+    switch (e.kind) {
+      case 'sessions':
+        this.#publishSessions(e.sessions);
+        this.onLiveSessions(e.sessions);
+        return;
+      case 'tasks':
+        this.#publishTasks(e.tasks, true);
+        return;
+      case 'task-ended':
+        if (e.key !== LIBRARY_SCAN_TASK_KEY) return;
+        this.#scan.force();
+        this.#library.force();
+        void this.#push.trigger().catch(() => undefined);
+        return;
+      case 'library':
+      case 'server':
+        this.#library.force();
+        void this.#push.trigger().catch(() => undefined);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #publishSessions(list: Session[]): void {
+    const sessions = sessionsState(list, this.ctx.cfg.list_limit);
+    this.ctx.publishState(JellyfinState.sessions, sessions);
+    this.#playing = (sessions.count as number) > 0;
+  }
+
+  /** `pushed`: from the socket, so nothing else will read the library the scan changed. */
+  #publishTasks(tasks: Task[], pushed: boolean): void {
+    const scan = scanState(tasks);
+    this.ctx.publishState(JellyfinState.scan, scan);
+    // A scan that just ended has changed the library: read it now, not at the next slow round.
+    if (this.#scanRunning && !scan.running) {
+      this.#library.force();
+      if (pushed) void this.#push.trigger().catch(() => undefined);
+    }
+    this.#scanRunning = scan.running;
   }
 
   /**

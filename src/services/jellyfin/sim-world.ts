@@ -61,6 +61,13 @@ export interface SimTask {
   last: { StartTimeUtc: string; EndTimeUtc: string; Status: 'Completed' | 'Failed' | 'Cancelled' | 'Aborted' } | null;
 }
 
+/** What changed in the world, for the simulator's WebSocket (the server's own events). */
+export type WorldChange =
+  | { kind: 'sessions' }
+  | { kind: 'tasks' }
+  | { kind: 'task-ended'; task: SimTask }
+  | { kind: 'library'; added: string[]; updated: string[] };
+
 const minutes = (m: number) => m * MINUTE;
 const ago = (now: number, hours: number) => new Date(now - hours * 3_600_000).toISOString();
 
@@ -75,6 +82,8 @@ export class JellyfinWorld {
   /** Files a library scan will find, one per completed scan. */
   readonly incoming: Omit<SimItem, 'Id' | 'DateCreated' | 'LocationType'>[] = [];
   ticks = 0;
+  /** Change listeners (the simulator's sockets); none while the seed data is built. */
+  readonly listeners = new Set<(change: WorldChange) => void>();
 
   constructor(serverName = 'Jellyfin Demo', now = Date.now()) {
     this.serverName = serverName;
@@ -89,7 +98,12 @@ export class JellyfinWorld {
       full.SeriesId = this.items.find((i) => i.Type === 'Series' && i.Name === full.SeriesName)?.Id;
     }
     this.items.push(full);
+    this.#changed({ kind: 'library', added: [full.Id], updated: [] });
     return full;
+  }
+
+  #changed(change: WorldChange): void {
+    for (const l of this.listeners) l(change);
   }
 
   item(id: string): SimItem | undefined {
@@ -127,6 +141,7 @@ export class JellyfinWorld {
     }
     session.playing = { itemId: item.Id, positionTicks: 0, paused: s.paused ?? false, method: s.method ?? 'DirectPlay' };
     session.LastActivityDate = new Date().toISOString();
+    this.#changed({ kind: 'sessions' });
     return session;
   }
 
@@ -137,10 +152,12 @@ export class JellyfinWorld {
         s.LastActivityDate = new Date().toISOString();
       }
     }
+    this.#changed({ kind: 'sessions' });
   }
 
   setPaused(user: string, paused: boolean): void {
     for (const s of this.sessions) if (s.UserName === user && s.playing) s.playing.paused = paused;
+    this.#changed({ kind: 'sessions' });
   }
 
   playingSessions(): SimSession[] {
@@ -160,13 +177,17 @@ export class JellyfinWorld {
     t.state = 'Running';
     t.progress = 0;
     t.started = new Date().toISOString();
+    this.#changed({ kind: 'tasks' });
   }
 
   startTask(id: string): boolean {
     const t = this.tasks.find((x) => x.Id === id);
     if (!t) return false;
     if (t.Key === 'RefreshLibrary') this.startScan();
-    else t.last = { StartTimeUtc: new Date().toISOString(), EndTimeUtc: new Date().toISOString(), Status: 'Completed' };
+    else {
+      t.last = { StartTimeUtc: new Date().toISOString(), EndTimeUtc: new Date().toISOString(), Status: 'Completed' };
+      this.#changed({ kind: 'task-ended', task: t });
+    }
     return true;
   }
 
@@ -176,6 +197,8 @@ export class JellyfinWorld {
   tick(): void {
     this.ticks++;
     const now = new Date().toISOString();
+    // Every playing session reports progress (clients do every ~10 s), so each tick is a change.
+    const playing = this.sessions.some((s) => s.playing);
     for (const s of this.sessions) {
       const p = s.playing;
       if (!p) continue;
@@ -188,6 +211,7 @@ export class JellyfinWorld {
       const next = item.Type === 'Episode' ? this.#nextEpisode(item) : undefined;
       s.playing = next ? { ...p, itemId: next.Id, positionTicks: 0 } : null;
     }
+    if (playing) this.#changed({ kind: 'sessions' });
     const scan = this.scanTask;
     if (scan.state === 'Running') {
       scan.progress = Math.min(100, scan.progress + SCAN_STEP);
@@ -198,7 +222,9 @@ export class JellyfinWorld {
         scan.progress = 0;
         const next = this.incoming.shift();
         if (next) this.#arrive(next);
+        this.#changed({ kind: 'task-ended', task: scan });
       }
+      this.#changed({ kind: 'tasks' });
     }
   }
 
@@ -220,6 +246,7 @@ export class JellyfinWorld {
     }
     missing.LocationType = 'FileSystem';
     missing.DateCreated = new Date().toISOString();
+    this.#changed({ kind: 'library', added: [], updated: [missing.Id] });
   }
 
   // ---- DTOs ----------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
 import type { Simulator } from '../registry.js';
 import { SimServer, type SimRequest } from '../sim/server.js';
 import { tokenFromAuthorization } from './auth.js';
-import { JellyfinWorld } from './sim-world.js';
+import { JELLYFIN_SOCKET_PATH } from './live.js';
+import { JellyfinWorld, type WorldChange } from './sim-world.js';
 
 export interface JellyfinSimOptions {
   port?: number;
@@ -48,6 +50,10 @@ export class JellyfinSim implements Simulator {
   readonly world: JellyfinWorld;
   /** DeviceIds of the clients that called (never tokens), to check each instance identifies itself. */
   readonly deviceIds = new Set<string>();
+  /** Open WebSockets and what each subscribed to. */
+  readonly sockets = new Map<WebSocket, { sessions: boolean; tasks: boolean }>();
+  /** MessageTypes received from WebSocket clients, in order. */
+  readonly socketMessages: string[] = [];
 
   private constructor(options: JellyfinSimOptions) {
     this.apiKey = options.apiKey ?? randomBytes(16).toString('hex');
@@ -63,6 +69,8 @@ export class JellyfinSim implements Simulator {
       unauthorized: () => ({ status: 401, text: '' }),
     });
     this.#routes();
+    this.server.onUpgrade(JELLYFIN_SOCKET_PATH, () => (ws) => this.#socket(ws));
+    this.world.listeners.add((change) => this.#broadcast(change));
   }
 
   static async start(options: JellyfinSimOptions = {}): Promise<JellyfinSim> {
@@ -81,6 +89,62 @@ export class JellyfinSim implements Simulator {
 
   async stop(): Promise<void> {
     await this.server.stop();
+  }
+
+  /** Sends a raw text frame to every open socket (tests: garbage must not hurt the bridge). */
+  sendRaw(text: string): void {
+    for (const ws of this.sockets.keys()) ws.send(text);
+  }
+
+  /**
+   * Jellyfin's `/socket`: ForceKeepAlive with the 60 s timeout on connect, a KeepAlive answer to
+   * each KeepAlive, and `Sessions` / `ScheduledTasksInfo` to the sockets that subscribed with
+   * SessionsStart / ScheduledTasksInfoStart; LibraryChanged and ScheduledTaskEnded to everyone.
+   */
+  #socket(ws: WebSocket): void {
+    const subs = { sessions: false, tasks: false };
+    this.sockets.set(ws, subs);
+    ws.on('close', () => this.sockets.delete(ws));
+    ws.on('message', (data) => {
+      let msg: { MessageType?: unknown };
+      try {
+        msg = JSON.parse(String(data)) as { MessageType?: unknown };
+      } catch {
+        return; // Jellyfin logs "Error processing web socket message" and carries on
+      }
+      const type = String(msg.MessageType);
+      this.socketMessages.push(type);
+      if (type === 'KeepAlive') this.#send(ws, 'KeepAlive');
+      else if (type === 'SessionsStart') subs.sessions = true;
+      else if (type === 'SessionsStop') subs.sessions = false;
+      else if (type === 'ScheduledTasksInfoStart') subs.tasks = true;
+      else if (type === 'ScheduledTasksInfoStop') subs.tasks = false;
+    });
+    this.#send(ws, 'ForceKeepAlive', 60);
+  }
+
+  #send(ws: WebSocket, type: string, data?: unknown): void {
+    ws.send(JSON.stringify({ MessageType: type, ...(data === undefined ? {} : { Data: data }), MessageId: randomUUID() }));
+  }
+
+  #broadcast(change: WorldChange): void {
+    const w = this.world;
+    for (const [ws, subs] of this.sockets) {
+      if (change.kind === 'sessions' && subs.sessions) this.#send(ws, 'Sessions', w.sessions.map((x) => w.sessionDto(x)));
+      if (change.kind === 'tasks' && subs.tasks) this.#send(ws, 'ScheduledTasksInfo', w.tasks.map((t) => w.taskDto(t)));
+      if (change.kind === 'task-ended') this.#send(ws, 'ScheduledTaskEnded', { ...change.task.last, Name: change.task.Name, Key: change.task.Key, Id: change.task.Id });
+      if (change.kind === 'library') {
+        this.#send(ws, 'LibraryChanged', {
+          FoldersAddedTo: [],
+          FoldersRemovedFrom: [],
+          ItemsAdded: change.added,
+          ItemsRemoved: [],
+          ItemsUpdated: change.updated,
+          CollectionFolders: [],
+          IsEmpty: false,
+        });
+      }
+    }
   }
 
   #token(req: SimRequest): string | null {

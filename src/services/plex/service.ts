@@ -6,6 +6,9 @@ import { PlexState, plexEntities } from './entities.js';
 import { SECTION_COUNTS, libraryState, recentState, scanState, serverState, sessionsState, type SectionCount } from './map.js';
 import { PushCoalescer } from '../push.js';
 import { plexWebhookPayload, plexWebhookRefresh } from './webhook.js';
+import { VERSION } from '../../version.js';
+import type { LiveSocket } from '../live-socket.js';
+import { PlayingTracker, activityConcernsScan, plexLiveSocket, timelineChangesLibrary, type PlayingNotification, type PlexLiveEvent } from './live.js';
 
 /** Library totals, recently added, version and update: every this many idle intervals (10 min at defaults). */
 export const LIBRARY_EVERY_IDLE_INTERVALS = 5;
@@ -17,6 +20,12 @@ const PUSH_COALESCE_MS = 1000;
  * fast interval); /activities every idle interval, or every poll while a section scan runs; the
  * library (per-section totals with zero-size pages, recently added, version, update) every
  * LIBRARY_EVERY_IDLE_INTERVALS idle intervals, right after a scan ends, and on `library.new`.
+ *
+ * With `live` on, the notification WebSocket (live.ts) says when to look: a session that starts,
+ * stops, pauses or changes item refreshes the sessions at once (coalesced), progress reports at
+ * most once per `interval`; processed or deleted library items refresh the library, scan
+ * activity the scan. While it is connected polls run at the idle interval; when it drops, a poll
+ * runs at once and the normal cadence resumes while it reconnects with backoff.
  */
 export class PlexService extends PolledService {
   readonly type = 'plex' as const;
@@ -26,7 +35,11 @@ export class PlexService extends PolledService {
   readonly #scan: Cadence;
   readonly #library: Cadence;
   readonly #push: PushCoalescer;
+  readonly #playing = new PlayingTracker();
   #scanRunning = false;
+  /** When the last poll read /status/sessions (ms). */
+  #sessionsReadAt = 0;
+  #socket: LiveSocket | null = null;
 
   constructor(ctx: ServiceContext) {
     super(ctx);
@@ -35,6 +48,7 @@ export class PlexService extends PolledService {
     this.#scan = new Cadence(() => ctx.cfg.idle_interval);
     this.#library = new Cadence(() => ctx.cfg.idle_interval * LIBRARY_EVERY_IDLE_INTERVALS);
     this.#push = new PushCoalescer(() => this.#pushRefresh(), PUSH_COALESCE_MS);
+    this.setLive(ctx.cfg.live ? 'disconnected' : 'off');
   }
 
   /** For the library-scan command (a later issue). */
@@ -48,6 +62,7 @@ export class PlexService extends PolledService {
 
   protected async poll(signal: AbortSignal): Promise<void> {
     const { cfg } = this.ctx;
+    this.#sessionsReadAt = Date.now();
     const sessions = sessionsState(await this.#api.sessions(signal), cfg.list_limit);
     this.ctx.publishState(PlexState.sessions, sessions);
 
@@ -84,6 +99,40 @@ export class PlexService extends PolledService {
     this.active = (sessions.count as number) > 0 || this.#scanRunning;
   }
 
+  /**
+   * HOOK for session tracking (playback-sessions issue): every `playing` notification of the
+   * WebSocket, validated, in the order received (before the sessions refresh it may trigger).
+   * Each carries `sessionKey`, `ratingKey`, `state` (playing, paused, buffering, stopped) and
+   * `viewOffset`; a start and a stop that both fall between two polls arrive here as two calls,
+   * the stop as `state: "stopped"` (that session is gone from /status/sessions by then).
+   * Override it; the base does nothing.
+   */
+  protected onLivePlaying(_notifications: PlayingNotification[]): void {}
+
+  override async start(): Promise<void> {
+    await super.start();
+    if (!this.ctx.cfg.live) return;
+    const { cfg } = this.ctx;
+    this.#socket = plexLiveSocket({
+      baseUrl: cfg.url,
+      headers: {
+        'X-Plex-Token': cfg.token ?? '',
+        'X-Plex-Client-Identifier': `media2mqtt-${this.id}`,
+        'X-Plex-Product': 'media2mqtt',
+        'X-Plex-Version': VERSION,
+      },
+      log: this.ctx.log,
+      connectTimeoutMs: cfg.timeout * 1000,
+      verifyTls: cfg.verify_tls,
+      onEvent: (e) => this.#onLive(e),
+      onState: (state) => {
+        if (state === 'disconnected') this.#playing.clear();
+        this.liveChanged(state);
+      },
+    });
+    this.#socket.start();
+  }
+
   /** A Plex webhook (multipart, `payload` field): mark what it made stale, then one coalesced refresh. */
   override async onWebhook(req: WebhookRequest): Promise<void> {
     const { event, refresh } = plexWebhookRefresh(plexWebhookPayload(req));
@@ -94,12 +143,32 @@ export class PlexService extends PolledService {
 
   override async stop(): Promise<void> {
     this.#push.stop();
+    await this.#socket?.stop();
+    this.#socket = null;
     await super.stop();
+  }
+
+  #onLive(e: PlexLiveEvent): void {
+    let refresh = false;
+    if (e.kind === 'playing' && e.notifications.length) {
+      this.onLivePlaying(e.notifications);
+      // Position-only reports refresh no more often than active polling would.
+      refresh = this.#playing.update(e.notifications) || Date.now() - this.#sessionsReadAt >= this.ctx.cfg.interval * 1000;
+    }
+    if (e.kind === 'timeline' && timelineChangesLibrary(e.entries)) {
+      this.#library.force();
+      refresh = true;
+    }
+    if (e.kind === 'activity' && activityConcernsScan(e.activities)) {
+      this.#scan.force();
+      refresh = true;
+    }
+    if (refresh) void this.#push.trigger().catch(() => undefined);
   }
 
   /** The poll is the refresh, in the scheduler's queue; a push that raced a running poll gets a second run. */
   async #pushRefresh(): Promise<void> {
     await this.refresh();
-    if (this.#library.forced) await this.refresh();
+    if (this.#library.forced || this.#scan.forced) await this.refresh();
   }
 }

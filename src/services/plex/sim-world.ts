@@ -55,6 +55,12 @@ export interface PlexScanSim {
   progress: number;
 }
 
+/** What changed, for the simulator's notification WebSocket (PMS's own events). */
+export type WorldChange =
+  | { kind: 'playing'; session: PlexSessionSim; state: PlexSessionSim['state'] | 'stopped' }
+  | { kind: 'activity'; event: 'started' | 'updated' | 'ended'; scan: PlexScanSim }
+  | { kind: 'timeline'; item: PlexItem; state: number };
+
 /** Simulated playback per tick (ms). */
 export const PLAYBACK_PER_TICK_MS = 60_000;
 export const SCAN_STEP = 25;
@@ -78,6 +84,8 @@ export class PlexWorld {
   updateVersion: string | null = '1.41.4.9463-630c9f557';
   #nextKey = 1000;
   #nextSession = 1;
+  /** Change listeners (the simulator's sockets); none while the seed data is built. */
+  readonly listeners = new Set<(change: WorldChange) => void>();
 
   constructor(friendlyName = 'Plex Demo', now = Date.now()) {
     this.friendlyName = friendlyName;
@@ -97,7 +105,14 @@ export class PlexWorld {
   #add(item: Omit<PlexItem, 'ratingKey' | 'addedAt'> & { addedAt?: number }): PlexItem {
     const full: PlexItem = { ratingKey: String(this.#nextKey++), addedAt: epoch(Date.now()), ...item };
     this.items.push(full);
+    // PMS reports a new item as created (0), then processed (5) once its metadata is in.
+    this.#changed({ kind: 'timeline', item: full, state: 0 });
+    this.#changed({ kind: 'timeline', item: full, state: 5 });
     return full;
+  }
+
+  #changed(change: WorldChange): void {
+    for (const l of this.listeners) l(change);
   }
 
   addMovie(title: string, year: number, minutes: number, addedAt?: number): PlexItem {
@@ -169,15 +184,25 @@ export class PlexWorld {
       bandwidth: s.bandwidth ?? (item.type === 'track' ? 320 : s.decision === 'transcode' ? 4000 : 12_000),
     };
     this.sessions.push(session);
+    this.#changed({ kind: 'playing', session, state: session.state });
     return session;
   }
 
   stopSession(user: string): void {
-    for (let i = this.sessions.length - 1; i >= 0; i--) if (this.sessions[i]!.user.title === user) this.sessions.splice(i, 1);
+    for (let i = this.sessions.length - 1; i >= 0; i--) {
+      const s = this.sessions[i]!;
+      if (s.user.title !== user) continue;
+      this.sessions.splice(i, 1);
+      this.#changed({ kind: 'playing', session: s, state: 'stopped' });
+    }
   }
 
   setState(user: string, state: PlexSessionSim['state']): void {
-    for (const s of this.sessions) if (s.user.title === user) s.state = state;
+    for (const s of this.sessions) {
+      if (s.user.title !== user) continue;
+      s.state = state;
+      this.#changed({ kind: 'playing', session: s, state });
+    }
   }
 
   /** The next episode of the show or track of the album, by (season, index). */
@@ -194,7 +219,11 @@ export class PlexWorld {
   /** POST /library/sections/{id}/refresh; a section already scanning keeps its scan. */
   startScan(sectionKey: string): boolean {
     if (!this.section(sectionKey)) return false;
-    if (!this.scans.some((s) => s.sectionKey === sectionKey)) this.scans.push({ uuid: randomUUID(), sectionKey, progress: 0 });
+    if (!this.scans.some((s) => s.sectionKey === sectionKey)) {
+      const scan = { uuid: randomUUID(), sectionKey, progress: 0 };
+      this.scans.push(scan);
+      this.#changed({ kind: 'activity', event: 'started', scan });
+    }
     return true;
   }
 
@@ -212,17 +241,26 @@ export class PlexWorld {
       if (next) {
         s.ratingKey = next.ratingKey;
         s.viewOffset = 0;
-      } else this.sessions.splice(i, 1);
+      } else {
+        this.sessions.splice(i, 1);
+        this.#changed({ kind: 'playing', session: s, state: 'stopped' });
+      }
     }
+    // Progress reports of the sessions still playing (clients send one every ~10 s).
+    for (const s of this.sessions) if (s.state === 'playing') this.#changed({ kind: 'playing', session: s, state: s.state });
     for (let i = this.scans.length - 1; i >= 0; i--) {
       const scan = this.scans[i]!;
       scan.progress = Math.min(100, scan.progress + SCAN_STEP);
-      if (scan.progress < 100) continue;
+      if (scan.progress < 100) {
+        this.#changed({ kind: 'activity', event: 'updated', scan });
+        continue;
+      }
       this.scans.splice(i, 1);
       const section = this.section(scan.sectionKey);
       if (section) section.scannedAt = epoch(Date.now());
       const found = this.incoming.findIndex((x) => x.sectionKey === scan.sectionKey);
       if (found >= 0) this.incoming.splice(found, 1)[0]!.add(this);
+      this.#changed({ kind: 'activity', event: 'ended', scan });
     }
   }
 

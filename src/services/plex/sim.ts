@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import type { WebSocket } from 'ws';
 import type { Simulator } from '../registry.js';
 import { SimServer, type SimRequest, type SimResponse } from '../sim/server.js';
-import { PlexWorld, SEARCH_TYPES, type ItemType, type PlexItem } from './sim-world.js';
+import { PLEX_SOCKET_PATH, PLEX_SOCKET_PATH_SPEC } from './live.js';
+import { PlexWorld, SEARCH_TYPES, type ItemType, type PlexItem, type WorldChange } from './sim-world.js';
 
 export interface PlexSimOptions {
   port?: number;
@@ -48,6 +50,8 @@ export class PlexSim implements Simulator {
   readonly world: PlexWorld;
   /** X-Plex-Client-Identifier of every authorised call (never tokens). */
   readonly clientIds = new Set<string>();
+  /** Open notification WebSockets. */
+  readonly sockets = new Set<WebSocket>();
 
   private constructor(options: PlexSimOptions) {
     this.token = options.token ?? randomBytes(15).toString('base64url').slice(0, 20);
@@ -63,6 +67,12 @@ export class PlexSim implements Simulator {
       unauthorized: () => ({ status: 401, text: '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>', headers: { 'content-type': 'text/html' } }),
     });
     this.#routes();
+    const onSocket = (ws: WebSocket) => {
+      this.sockets.add(ws);
+      ws.on('close', () => this.sockets.delete(ws));
+    };
+    this.server.onUpgrade(PLEX_SOCKET_PATH, () => onSocket).onUpgrade(PLEX_SOCKET_PATH_SPEC, () => onSocket);
+    this.world.listeners.add((change) => this.#broadcast(change));
   }
 
   static async start(options: PlexSimOptions = {}): Promise<PlexSim> {
@@ -81,6 +91,61 @@ export class PlexSim implements Simulator {
 
   async stop(): Promise<void> {
     await this.server.stop();
+  }
+
+  /** Sends a raw text frame to every open socket (tests: garbage must not hurt the bridge). */
+  sendRaw(text: string): void {
+    for (const ws of this.sockets) ws.send(text);
+  }
+
+  /** A world change as PMS notifies it: `{NotificationContainer: {type, size, <list>}}`. */
+  #broadcast(change: WorldChange): void {
+    const w = this.world;
+    let container: Record<string, unknown>;
+    if (change.kind === 'playing') {
+      const s = change.session;
+      const item = w.item(s.ratingKey);
+      container = {
+        type: 'playing',
+        size: 1,
+        PlaySessionStateNotification: [
+          {
+            sessionKey: s.sessionKey,
+            clientIdentifier: s.player.machineIdentifier,
+            guid: item ? `plex://${item.type}/${item.ratingKey.padStart(24, '0')}` : '',
+            ratingKey: s.ratingKey,
+            url: '',
+            key: `/library/metadata/${s.ratingKey}`,
+            viewOffset: s.viewOffset,
+            playQueueItemID: Number(s.sessionKey) * 100,
+            state: change.state,
+            ...(s.decision !== 'directplay' ? { transcodeSession: s.id } : {}),
+          },
+        ],
+      };
+    } else if (change.kind === 'activity') {
+      container = { type: 'activity', size: 1, ActivityNotification: [{ event: change.event, uuid: change.scan.uuid, Activity: w.activity(change.scan) }] };
+    } else {
+      const i = change.item;
+      container = {
+        type: 'timeline',
+        size: 1,
+        TimelineEntry: [
+          {
+            identifier: 'com.plexapp.plugins.library',
+            sectionID: Number(i.sectionKey),
+            itemID: Number(i.ratingKey),
+            type: SEARCH_TYPES[i.type],
+            title: i.title,
+            state: change.state,
+            ...(change.state === 0 ? { metadataState: 'created' } : {}),
+            updatedAt: i.addedAt,
+          },
+        ],
+      };
+    }
+    const text = JSON.stringify({ NotificationContainer: container });
+    for (const ws of this.sockets) ws.send(text);
   }
 
   #routes(): void {

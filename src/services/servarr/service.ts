@@ -84,6 +84,7 @@ export abstract class ServarrService extends PolledService {
           onState: (s) => this.#onLiveState(s),
         })
       : null;
+    this.setLive(this.#live ? 'disconnected' : 'off');
   }
 
   /** `connected`, `disconnected`, or `off` when the instance is configured with `live: false`. */
@@ -100,27 +101,6 @@ export abstract class ServarrService extends PolledService {
     this.#liveRefresh.stop();
     await this.#live?.stop();
     await super.stop();
-  }
-
-  override entities(): EntityDef[] {
-    const all = super.entities();
-    if (!this.#live) return all;
-    return [
-      ...all,
-      {
-        key: 'live',
-        platform: 'binary_sensor',
-        name: 'Live updates',
-        state: 'status',
-        valueTemplate: "{{ 'ON' if value_json.live == 'connected' else 'OFF' }}",
-        deviceClass: 'connectivity',
-        entityCategory: 'diagnostic',
-      },
-    ];
-  }
-
-  protected override statusFields(): Record<string, unknown> {
-    return { live: this.liveState };
   }
 
   /** Library totals (`library` state) from the full series/movie list. */
@@ -158,7 +138,8 @@ export abstract class ServarrService extends PolledService {
   }
 
   #onLiveState(s: Exclude<LiveState, 'off'>): void {
-    this.republishStatus();
+    // Not the base class's liveChanged(): SignalR reads only the queue after a connect, not everything.
+    this.setLive(s);
     if (s === 'connected') {
       // As the apps' own frontend does after (re)connecting: what changed before the socket
       // was up is not going to be pushed, so read the queue once now.

@@ -72,7 +72,9 @@ export class SimServer {
   #host = '127.0.0.1';
   #fault: Fault = 'none';
   #upgrades = new Map<string, UpgradeHandler>();
-  #wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  #wss: WebSocketServer | null = null;
+  /** WebSocket upgrade requests, kept apart from `requests` (which contract tests hold to the HTTP spec). */
+  readonly upgradeRequests: LoggedRequest[] = [];
 
   constructor(options: SimServerOptions) {
     this.#o = options;
@@ -96,11 +98,14 @@ export class SimServer {
   }
 
   /**
-   * Accepts WebSocket upgrades on `path` (exact match): the server's auth and fault modes apply
-   * as to any request (`down` also cuts open sockets, since it destroys every connection), the
-   * request is logged, then `handler` decides: accept (it gets the socket) or answer with HTTP.
+   * Serves WebSocket upgrades on `path` (exact path; several paths may share one handler) with the
+   * same `authorized` check as the routes and the fault modes: `down` refuses the connection and
+   * drops open sockets, `slow` delays the handshake, `error` answers 500, `unauthorized` the
+   * service's refusal, `malformed` sends a frame of garbage right after the handshake. The handler
+   * then decides: accept (return a function that gets the socket) or answer with HTTP.
    */
   onUpgrade(path: string, handler: UpgradeHandler): this {
+    this.#wss ??= new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
     this.#upgrades.set(path, handler);
     return this;
   }
@@ -158,6 +163,7 @@ export class SimServer {
     const s = this.#server;
     if (!s) return;
     this.#server = null;
+    for (const ws of this.#wss?.clients ?? []) ws.terminate();
     for (const sock of this.#sockets) sock.destroy();
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
@@ -216,7 +222,7 @@ export class SimServer {
     socket.on('error', () => undefined);
     const url = new URL(req.url ?? '/', 'http://sim');
     const handler = this.#upgrades.get(url.pathname.replace(/\/+$/, ''));
-    this.requests.push({ method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), route: handler ? url.pathname : null });
+    this.upgradeRequests.push({ method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams), route: handler ? url.pathname : null });
     const simReq: SimRequest = { method: 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, params: {}, body: Buffer.alloc(0), json: undefined, form: null };
     if (this.#fault === 'slow') await new Promise((r) => setTimeout(r, this.#o.slowMs ?? 30_000));
     if (socket.destroyed) return;
@@ -225,11 +231,15 @@ export class SimServer {
     else if (!handler) answer = { status: 404, text: '' };
     else if (this.#fault === 'unauthorized' || !this.#o.authorized(simReq)) answer = this.#o.unauthorized?.() ?? { status: 401, text: '' };
     else answer = handler(simReq);
-    if (typeof answer === 'function') {
+    if (typeof answer === 'function' && this.#wss) {
       const accept = answer;
-      this.#wss.handleUpgrade(req, socket, head, (ws) => accept(ws));
+      this.#wss.handleUpgrade(req, socket, head, (ws) => {
+        if (this.#fault === 'malformed') ws.send('{"this is": not json at all <html>');
+        accept(ws);
+      });
       return;
     }
+    if (typeof answer === 'function') answer = { status: 404, text: '' };
     const body = answer.json !== undefined ? JSON.stringify(answer.json) : (answer.text ?? '');
     socket.end(`HTTP/1.1 ${answer.status ?? 400} Refused\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   }
