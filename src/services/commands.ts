@@ -1,6 +1,9 @@
+import type { radarrCommands } from './radarr/commands.js';
+import type { sonarrCommands } from './sonarr/commands.js';
+
 /**
  * The commands of every service type, as types only (importing this module loads no service
  * code). Each service folder exports its `commands` array; add it here so RPC clients get its
  * name and parameter types through `Media2MqttApi`.
  */
-export type ServiceCommandDefs = never;
+export type ServiceCommandDefs = (typeof sonarrCommands)[number] | (typeof radarrCommands)[number];
