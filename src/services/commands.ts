@@ -1,3 +1,4 @@
+import type { jellyseerrCommands, overseerrCommands } from './seerr/commands.js';
 import type { radarrCommands } from './radarr/commands.js';
 import type { sonarrCommands } from './sonarr/commands.js';
 
@@ -6,4 +7,8 @@ import type { sonarrCommands } from './sonarr/commands.js';
  * code). Each service folder exports its `commands` array; add it here so RPC clients get its
  * name and parameter types through `Media2MqttApi`.
  */
-export type ServiceCommandDefs = (typeof sonarrCommands)[number] | (typeof radarrCommands)[number];
+export type ServiceCommandDefs =
+  | (typeof sonarrCommands)[number]
+  | (typeof radarrCommands)[number]
+  | (typeof jellyseerrCommands)[number]
+  | (typeof overseerrCommands)[number];
