@@ -17,3 +17,8 @@ export const noParams = z.object({}).strict();
 export function textParam(what: string, max = 500) {
   return z.string({ error: `${what} must be text` }).trim().min(1, `${what} must not be empty`).max(max, `${what} is longer than ${max} characters`);
 }
+
+/** On/off: a JSON boolean, or (for bare MQTT payloads) true/false/on/off in any case. */
+export function flagParam(what: string) {
+  return z.union([z.boolean(), z.string().regex(/^(true|false|on|off)$/i).transform((s) => /^(true|on)$/i.test(s))], { error: `${what} must be true or false` });
+}

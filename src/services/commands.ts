@@ -1,4 +1,5 @@
 import type { jellyseerrCommands, overseerrCommands } from './seerr/commands.js';
+import type { qbittorrentCommands } from './qbittorrent/commands.js';
 import type { radarrCommands } from './radarr/commands.js';
 import type { sonarrCommands } from './sonarr/commands.js';
 
@@ -11,4 +12,5 @@ export type ServiceCommandDefs =
   | (typeof sonarrCommands)[number]
   | (typeof radarrCommands)[number]
   | (typeof jellyseerrCommands)[number]
-  | (typeof overseerrCommands)[number];
+  | (typeof overseerrCommands)[number]
+  | (typeof qbittorrentCommands)[number];
