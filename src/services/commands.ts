@@ -1,6 +1,7 @@
 import type { jellyseerrCommands, overseerrCommands } from './seerr/commands.js';
 import type { qbittorrentCommands } from './qbittorrent/commands.js';
 import type { radarrCommands } from './radarr/commands.js';
+import type { sabnzbdCommands } from './sabnzbd/commands.js';
 import type { sonarrCommands } from './sonarr/commands.js';
 
 /**
@@ -13,4 +14,5 @@ export type ServiceCommandDefs =
   | (typeof radarrCommands)[number]
   | (typeof jellyseerrCommands)[number]
   | (typeof overseerrCommands)[number]
-  | (typeof qbittorrentCommands)[number];
+  | (typeof qbittorrentCommands)[number]
+  | (typeof sabnzbdCommands)[number];
