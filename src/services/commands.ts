@@ -1,4 +1,5 @@
 import type { jellyseerrCommands, overseerrCommands } from './seerr/commands.js';
+import type { prowlarrCommands } from './prowlarr/commands.js';
 import type { qbittorrentCommands } from './qbittorrent/commands.js';
 import type { radarrCommands } from './radarr/commands.js';
 import type { sabnzbdCommands } from './sabnzbd/commands.js';
@@ -15,4 +16,5 @@ export type ServiceCommandDefs =
   | (typeof jellyseerrCommands)[number]
   | (typeof overseerrCommands)[number]
   | (typeof qbittorrentCommands)[number]
-  | (typeof sabnzbdCommands)[number];
+  | (typeof sabnzbdCommands)[number]
+  | (typeof prowlarrCommands)[number];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineCommand, type CommandContext } from '../../commands/registry.js';
 import { idParam, noParams } from '../../commands/params.js';
 import { UpstreamError } from '../../errors.js';
+import type { ServarrApi } from './api.js';
 import type { ServarrService } from './service.js';
 import type { Resource } from './webhook.js';
 import type { CommandRecord } from './schemas.js';
@@ -18,22 +19,27 @@ export interface UpstreamCommand {
 /**
  * Starts an upstream command (POST /api/v3/command), follows it with GET /api/v3/command/{id}
  * until CommandStatus is final, reports each status as the job's step, and re-reads the
- * resources it changes. The upstream gives no percentage, so progress stays unknown until the
+ * resources it changes (`after`). The upstream gives no percentage, so progress stays unknown until the
  * end. A final status other than `completed` fails the job with the upstream's message.
  */
-export async function runUpstreamCommand(ctx: CommandContext<ServarrService>, cmd: UpstreamCommand, refresh: readonly Resource[]): Promise<Record<string, unknown>> {
-  const { target, job } = ctx;
+export async function followUpstreamCommand(ctx: CommandContext<unknown>, client: ServarrApi, cmd: UpstreamCommand, after: () => Promise<void>): Promise<Record<string, unknown>> {
+  const { job } = ctx;
   const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(COMMAND_DEADLINE_MS)]);
-  const started = await target.client.startCommand(cmd.name, signal, cmd.body);
+  const started = await client.startCommand(cmd.name, signal, cmd.body);
   const report = (c: CommandRecord) => job?.progress(null, `${c.commandName ?? c.name ?? cmd.name}: ${c.status}${c.message ? ` (${c.message})` : ''}`);
   report(started);
-  const done = await target.client.waitForCommand(started.id, signal, { firstMs: 250, everyMs: 2000, onProgress: report });
+  const done = await client.waitForCommand(started.id, signal, { firstMs: 250, everyMs: 2000, onProgress: report });
   if (done.status !== 'completed') {
     throw new UpstreamError(ctx.instance, `${cmd.name} ended ${done.status}${done.message ? `: ${done.message}` : ''}`, { code: 'UPSTREAM_COMMAND_FAILED' });
   }
   // What the command changed is read now, not at the next due poll; a failing poll is the poll's to report.
-  await target.refreshOnly(refresh).catch(() => undefined);
+  await after().catch(() => undefined);
   return { command_id: done.id, name: done.name ?? cmd.name, status: done.status, result: done.result ?? null, message: done.message ?? null, started: done.started ?? null, ended: done.ended ?? null };
+}
+
+/** A Sonarr/Radarr command, then a targeted refresh of the resources it changes. */
+export function runUpstreamCommand(ctx: CommandContext<ServarrService>, cmd: UpstreamCommand, refresh: readonly Resource[]): Promise<Record<string, unknown>> {
+  return followUpstreamCommand(ctx, ctx.target.client, cmd, () => ctx.target.refreshOnly(refresh));
 }
 
 /** How Sonarr and Radarr name the same operations (Sonarr: NzbDrone.Core.Tv.Commands, Radarr: NzbDrone.Core.Movies.Commands). */
