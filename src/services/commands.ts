@@ -1,3 +1,4 @@
+import type { jellyfinCommands } from './jellyfin/commands.js';
 import type { jellyseerrCommands, overseerrCommands } from './seerr/commands.js';
 import type { prowlarrCommands } from './prowlarr/commands.js';
 import type { qbittorrentCommands } from './qbittorrent/commands.js';
@@ -17,4 +18,5 @@ export type ServiceCommandDefs =
   | (typeof overseerrCommands)[number]
   | (typeof qbittorrentCommands)[number]
   | (typeof sabnzbdCommands)[number]
-  | (typeof prowlarrCommands)[number];
+  | (typeof prowlarrCommands)[number]
+  | (typeof jellyfinCommands)[number];

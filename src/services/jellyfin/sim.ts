@@ -3,6 +3,7 @@ import type { Simulator } from '../registry.js';
 import { SimServer, type SimRequest } from '../sim/server.js';
 import { tokenFromAuthorization } from './auth.js';
 import { JellyfinWorld } from './sim-world.js';
+import { JellyfinCommandSim } from './sim-commands.js';
 
 export interface JellyfinSimOptions {
   port?: number;
@@ -46,6 +47,8 @@ export class JellyfinSim implements Simulator {
   readonly server: SimServer;
   readonly apiKey: string;
   readonly world: JellyfinWorld;
+  /** Libraries, messages and playstate commands (sim-commands.ts). */
+  readonly commands: JellyfinCommandSim;
   /** DeviceIds of the clients that called (never tokens), to check each instance identifies itself. */
   readonly deviceIds = new Set<string>();
 
@@ -63,6 +66,7 @@ export class JellyfinSim implements Simulator {
       unauthorized: () => ({ status: 401, text: '' }),
     });
     this.#routes();
+    this.commands = new JellyfinCommandSim(this.server, this.world);
   }
 
   static async start(options: JellyfinSimOptions = {}): Promise<JellyfinSim> {
