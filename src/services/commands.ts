@@ -1,5 +1,6 @@
 import type { jellyfinCommands } from './jellyfin/commands.js';
 import type { jellyseerrCommands, overseerrCommands } from './seerr/commands.js';
+import type { plexCommands } from './plex/commands.js';
 import type { prowlarrCommands } from './prowlarr/commands.js';
 import type { qbittorrentCommands } from './qbittorrent/commands.js';
 import type { radarrCommands } from './radarr/commands.js';
@@ -19,4 +20,5 @@ export type ServiceCommandDefs =
   | (typeof qbittorrentCommands)[number]
   | (typeof sabnzbdCommands)[number]
   | (typeof prowlarrCommands)[number]
-  | (typeof jellyfinCommands)[number];
+  | (typeof jellyfinCommands)[number]
+  | (typeof plexCommands)[number];

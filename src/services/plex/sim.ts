@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Simulator } from '../registry.js';
 import { SimServer, type SimRequest, type SimResponse } from '../sim/server.js';
+import { PlexCommandSim } from './sim-commands.js';
 import { PlexWorld, SEARCH_TYPES, type ItemType, type PlexItem } from './sim-world.js';
 
 export interface PlexSimOptions {
@@ -46,6 +47,8 @@ export class PlexSim implements Simulator {
   readonly server: SimServer;
   readonly token: string;
   readonly world: PlexWorld;
+  /** Terminated sessions (sim-commands.ts). */
+  readonly commands: PlexCommandSim;
   /** X-Plex-Client-Identifier of every authorised call (never tokens). */
   readonly clientIds = new Set<string>();
 
@@ -63,6 +66,7 @@ export class PlexSim implements Simulator {
       unauthorized: () => ({ status: 401, text: '<html><head><title>Unauthorized</title></head><body><h1>401 Unauthorized</h1></body></html>', headers: { 'content-type': 'text/html' } }),
     });
     this.#routes();
+    this.commands = new PlexCommandSim(this.server, this.world);
   }
 
   static async start(options: PlexSimOptions = {}): Promise<PlexSim> {
