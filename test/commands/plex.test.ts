@@ -5,6 +5,8 @@ import { OpenApiSpec } from '../helpers/openapi.js';
 import { commandBench, controls, expectDocumented, expectDryRun, expectInvalid, since } from './kit.js';
 
 const spec = new OpenApiSpec('plex/plex-api-spec.yaml');
+/** The refresh after a command polls; this one call is the named exception of test/services/plex.test.ts. */
+const UNDOCUMENTED = ['GET /library/recentlyAdded'];
 const cleanup: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
@@ -44,7 +46,7 @@ describe('Plex commands', () => {
     const none = await b.call('scan_library', { library: 'Anime' });
     expect(await b.job(none.data.job_id)).toMatchObject({ state: 'failed', error: { code: 'NOT_FOUND' } });
 
-    expect(expectDocumented(spec, since(sim, from))).toEqual(expect.arrayContaining(['POST /library/sections/{sectionId}/refresh', 'GET /activities', 'GET /library/sections/all']));
+    expect(expectDocumented(spec, since(sim, from), [], UNDOCUMENTED)).toEqual(expect.arrayContaining(['POST /library/sections/{sectionId}/refresh', 'GET /activities', 'GET /library/sections/all']));
   });
 
   it('terminate_session, when allowed, ends the session with the message as the reason; refused by default', async () => {
@@ -55,7 +57,7 @@ describe('Plex commands', () => {
     expect(sim.commands.terminated).toEqual([{ sessionId: s.id, reason: 'Server maintenance' }]);
     expect(sim.world.sessions.some((x) => x.id === s.id)).toBe(false);
     expect(await b.call('terminate_session', { session_id: 'nosuch' })).toMatchObject({ status: 'error', error: { code: 'NOT_FOUND' } });
-    expect(expectDocumented(spec, since(sim, from))).toEqual(expect.arrayContaining(['POST /status/sessions/terminate']));
+    expect(expectDocumented(spec, since(sim, from), [], UNDOCUMENTED)).toEqual(expect.arrayContaining(['POST /status/sessions/terminate']));
 
     const { sim: sim2, b: b2 } = await bench();
     const s2 = sim2.world.sessions[0]!;
