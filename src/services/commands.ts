@@ -6,6 +6,7 @@ import type { qbittorrentCommands } from './qbittorrent/commands.js';
 import type { radarrCommands } from './radarr/commands.js';
 import type { sabnzbdCommands } from './sabnzbd/commands.js';
 import type { sonarrCommands } from './sonarr/commands.js';
+import type { tautulliCommands } from './tautulli/commands.js';
 
 /**
  * The commands of every service type, as types only (importing this module loads no service
@@ -21,4 +22,5 @@ export type ServiceCommandDefs =
   | (typeof sabnzbdCommands)[number]
   | (typeof prowlarrCommands)[number]
   | (typeof jellyfinCommands)[number]
-  | (typeof plexCommands)[number];
+  | (typeof plexCommands)[number]
+  | (typeof tautulliCommands)[number];

@@ -28,6 +28,11 @@ export class TautulliService extends PolledService {
     this.#api = new TautulliApi(ctx.http, ctx.id);
   }
 
+  /** The API client, for the commands (commands.ts). */
+  get api(): TautulliApi {
+    return this.#api;
+  }
+
   protected serviceEntities(): EntityDef[] {
     return tautulliEntities(this.ctx.cfg);
   }
