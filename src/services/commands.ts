@@ -1,3 +1,4 @@
+import type { hostCommands } from '../host/commands.js';
 import type { jellyfinCommands } from './jellyfin/commands.js';
 import type { jellyseerrCommands, overseerrCommands } from './seerr/commands.js';
 import type { plexCommands } from './plex/commands.js';
@@ -23,4 +24,5 @@ export type ServiceCommandDefs =
   | (typeof prowlarrCommands)[number]
   | (typeof jellyfinCommands)[number]
   | (typeof plexCommands)[number]
-  | (typeof tautulliCommands)[number];
+  | (typeof tautulliCommands)[number]
+  | (typeof hostCommands)[number];
