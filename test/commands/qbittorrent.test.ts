@@ -29,7 +29,7 @@ describe.each([4, 5] as const)('qBittorrent %s.x commands', (major) => {
     const { sim, b } = await bench({ commands: { rate_limit: 0, allow_destructive: ['qbittorrent/remove'] } });
     const from = sim.server.requests.length;
     const magnet = 'magnet:?xt=urn:btih:' + 'ab'.repeat(20) + '&dn=Big.Buck.Bunny';
-    expect(await b.call('add', { urls: [magnet], category: 'tv-sonarr', paused: true, tags: ['mqtt', 'ha'], save_path: '/downloads/x' })).toMatchObject({ status: 'ok', data: { added: 1 } });
+    expect(await b.call('add', { urls: [magnet], category: 'tv-sonarr', paused: true, tags: ['mqtt', 'ha'], save_path: '/downloads/x' })).toMatchObject({ status: 'ok', data: { submitted: 1 } });
     const added = sim.world.torrents.find((t) => t.hash === 'ab'.repeat(20))!;
     expect(added).toMatchObject({ name: 'Big.Buck.Bunny', category: 'tv-sonarr', tags: 'mqtt,ha', save_path: '/downloads/x' });
     expect(added.state).toMatch(STOPPED);

@@ -77,7 +77,8 @@ export const qbittorrentCommands = [
       const urls = p.urls === undefined ? undefined : Array.isArray(p.urls) ? p.urls : [p.urls];
       const tags = p.tags === undefined ? undefined : Array.isArray(p.tags) ? p.tags : [p.tags];
       await ctx.target.client.add({ urls, torrents, category: p.category, savepath: p.save_path, paused: p.paused, tags }, ctx.signal);
-      return after(ctx, { added: urls?.length ?? 1 });
+      // qBittorrent answers "Ok." for the request as a whole, not per torrent: report what was sent.
+      return after(ctx, { submitted: urls?.length ?? 1 });
     },
   }),
   defineCommand({
