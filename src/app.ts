@@ -12,6 +12,7 @@ import { StateStore } from './mqtt/state-store.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './mqtt/broker.js';
 import { DiscoveryPublisher } from './ha/publisher.js';
 import { CommandCenter } from './commands/center.js';
+import { hostCommands } from './host/commands.js';
 import { MAX_PAYLOAD_BYTES, type CommandRegistry } from './commands/registry.js';
 import { createRpcService } from './rpc/api.js';
 import { handleRequest, parseRequest } from './rpc/handle.js';
@@ -206,6 +207,8 @@ export class App {
     await this.#startInstance(this.#bridge, bridgeCtx);
     if (cfg.system.enabled) {
       const ctx = this.#context(cfg.system.id);
+      // restart_container exists only where the operator enabled the Docker socket.
+      if (cfg.system.docker.enabled) this.#commands.registerAll(hostCommands);
       await this.#startInstance(new HostInstance(ctx, cfg.system), ctx);
     }
     // Service code (and undici) loads only when services are configured: a host-only bridge

@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,62 +6,8 @@ import { systemSchema } from '../src/config/schema.js';
 import { DockerClient, HostInstance, restartContainer } from '../src/host/index.js';
 import { UpstreamError } from '../src/errors.js';
 import { recordingContext } from './fixtures/host/context.js';
+import { FakeDocker } from './fixtures/host/docker-fake.js';
 import { FixtureTree, meminfoText, netDevText, statText } from './fixtures/host/tree.js';
-
-interface FakeContainer {
-  Id: string;
-  Names: string[];
-  Image: string;
-  State: string;
-  Status: string;
-}
-
-/**
- * A stand-in for the Docker Engine API on a unix socket (no Docker engine runs here), answering
- * GET /containers/json?all=true and POST /containers/{id}/restart as the Engine API reference says.
- */
-class FakeDocker {
-  containers: FakeContainer[] = [
-    { Id: 'a'.repeat(64), Names: ['/sonarr'], Image: 'lscr.io/linuxserver/sonarr', State: 'running', Status: 'Up 2 hours' },
-    { Id: 'b'.repeat(64), Names: ['/radarr'], Image: 'lscr.io/linuxserver/radarr', State: 'exited', Status: 'Exited (0) 5 minutes ago' },
-    { Id: 'c'.repeat(64), Names: ['/qbittorrent', '/sonarr/qbt'], Image: 'lscr.io/linuxserver/qbittorrent', State: 'running', Status: 'Up 1 hour' },
-  ];
-  requests: string[] = [];
-  restarted: string[] = [];
-  #server?: Server;
-
-  async listen(socketPath: string): Promise<void> {
-    this.#server = createServer((req, res) => {
-      this.requests.push(`${req.method} ${req.url}`);
-      const url = new URL(req.url ?? '/', 'http://docker');
-      const restart = /^\/containers\/([^/]+)\/restart$/.exec(url.pathname);
-      if (req.method === 'GET' && url.pathname === '/containers/json') {
-        const list = url.searchParams.get('all') === 'true' ? this.containers : this.containers.filter((c) => c.State === 'running');
-        res.writeHead(200, { 'content-type': 'application/json', 'api-version': '1.47' }).end(JSON.stringify(list));
-      } else if (req.method === 'POST' && restart) {
-        const id = decodeURIComponent(restart[1]!);
-        const c = this.containers.find((x) => x.Id === id || x.Id.startsWith(id) || x.Names.includes(`/${id}`));
-        if (!c) {
-          res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: `No such container: ${id}` }));
-          return;
-        }
-        this.restarted.push(c.Names[0]!.slice(1));
-        c.State = 'running';
-        res.writeHead(204).end();
-      } else {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'page not found' }));
-      }
-    });
-    await new Promise<void>((resolve) => this.#server!.listen(socketPath, resolve));
-  }
-
-  async close(): Promise<void> {
-    if (!this.#server) return;
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server!.close(() => resolve()));
-    this.#server = undefined;
-  }
-}
 
 describe('Docker over a unix socket', () => {
   let dir: string;

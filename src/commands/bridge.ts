@@ -8,7 +8,7 @@ const none = z.object({}).strict();
 
 /** The bridge's own commands: `<base>/bridge/set/<command>`. */
 export const bridgeCommands = [
-  defineCommand<typeof none, BridgeInstance>({
+  defineCommand({
     name: 'resync',
     scope: 'bridge',
     description: 'Republish every discovery config and retained state',
@@ -16,7 +16,7 @@ export const bridgeCommands = [
     role: 'operator',
     idempotent: true,
     example: {},
-    handler: async (_p, { target }) => target.actions.resync('resync command'),
+    handler: async (_p, { target }: { target: BridgeInstance }) => target.actions.resync('resync command'),
   }),
   defineCommand({
     name: 'set_log_level',
@@ -43,7 +43,7 @@ export const bridgeCommands = [
     example: { instance: 'sonarr' },
     handler: async (p, { target }: { target: BridgeInstance }) => ({ synced: await target.actions.sync(p.instance) }),
   }),
-  defineCommand<typeof none, BridgeInstance>({
+  defineCommand({
     name: 'health_check',
     scope: 'bridge',
     description: 'Report the bridge, broker and per-instance health',
@@ -51,7 +51,7 @@ export const bridgeCommands = [
     role: 'viewer',
     idempotent: true,
     example: {},
-    handler: async (_p, { target }) => target.actions.health(),
+    handler: async (_p, { target }: { target: BridgeInstance }) => target.actions.health(),
   }),
   defineCommand({
     name: 'get_jobs',
@@ -83,4 +83,4 @@ export const bridgeCommands = [
     example: { id: '3f1c2a9e-5b7d-4e1f-9a0b-2c3d4e5f6a7b' },
     handler: async (p, { target }: { target: BridgeInstance }) => target.actions.jobs.cancel(p.id),
   }),
-];
+] as const;

@@ -36,9 +36,9 @@ export type CommandControl =
   /** An on/off command: HA shows a switch whose state is `<state>.<field>` and sends `{"<param>": true|false}`. */
   | { platform: 'switch'; name: string; icon?: string; state: string; field: string; param: string };
 
-export interface CommandDef<P extends z.ZodType = z.ZodType, T = Instance> {
-  /** Command name in topics: `<base>/<instance>/set/<name>`. */
-  name: string;
+export interface CommandDef<P extends z.ZodType = z.ZodType, T = Instance, N extends string = string> {
+  /** Command name in topics: `<base>/<instance>/set/<name>` (a literal type, so RPC clients see the names). */
+  name: N;
   /** Instances this command exists on: `bridge`, a service type such as `sonarr`, or `system`. */
   scope: string;
   description: string;
@@ -64,7 +64,7 @@ export interface CommandDef<P extends z.ZodType = z.ZodType, T = Instance> {
 export type AnyCommandDef = CommandDef<any, any>;
 
 /** Keeps a command's parameter and target types while it is declared in its service folder. */
-export function defineCommand<P extends z.ZodType, T = Instance>(def: CommandDef<P, T>): CommandDef<P, T> {
+export function defineCommand<P extends z.ZodType, T = Instance, const N extends string = string>(def: CommandDef<P, T, N>): CommandDef<P, T, N> {
   return def;
 }
 

@@ -103,6 +103,11 @@ export class HostInstance implements Instance {
     this.#si = new SiClient(ctx.log, deps.siModuleUrl);
   }
 
+  /** The Docker Engine socket (the restart_container command uses it). */
+  get dockerSocket(): string {
+    return this.#dockerSocket;
+  }
+
   device(): DeviceDef {
     const s = this.#static;
     return {
@@ -156,6 +161,11 @@ export class HostInstance implements Instance {
 
   refresh(): Promise<void> {
     return this.#ctx.scheduler.runAll();
+  }
+
+  /** Reads the container states now (after a restart command). */
+  refreshDocker(): Promise<void> {
+    return this.#docker ? this.#ctx.scheduler.runNow('docker') : Promise.resolve();
   }
 
   #shape(): HostShape {

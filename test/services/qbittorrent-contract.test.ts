@@ -7,6 +7,7 @@ import { qbittorrentModule } from '../../src/services/qbittorrent/index.js';
 import { QbittorrentSim, UNKNOWN_METHOD } from '../../src/services/qbittorrent/sim.js';
 import { Collector } from '../helpers/mqtt.js';
 import { postWebhook, startWithServices } from '../helpers/services.js';
+import { documentedPaths } from '../helpers/qbit-docs.js';
 
 /**
  * The qBittorrent WebUI API is documented in markdown (wiki pages copied to test/fixtures), not
@@ -17,25 +18,6 @@ import { postWebhook, startWithServices } from '../helpers/services.js';
 
 const doc = (name: string) => readFileSync(new URL(`../fixtures/specs/qbittorrent/${name}`, import.meta.url), 'utf8');
 const DOCS = { 4: doc('webui-api-4.1.md'), 5: doc('webui-api.md') } as const;
-
-/**
- * `/api/v2/<group>/<Name>` for every method: groups from "All X API methods are under "grp"", names
- * from "Name: `x`", plus paths given as HTTP examples (`POST /api/v2/torrents/add HTTP/1.1`).
- */
-function documentedPaths(text: string): Set<string> {
-  const paths = new Set<string>();
-  let group: string | null = null;
-  for (const line of text.split('\n')) {
-    const g = /API methods are under "(\w+)"/.exec(line);
-    if (g) group = g[1]!;
-    const n = /^Name: `(\w+)`/.exec(line);
-    if (n && group) paths.add(`/api/v2/${group}/${n[1]}`);
-    // "Add new torrent" has no Name line; its HTTP example names it.
-    const example = /^(?:GET|POST) (\/api\/v2\/\w+\/\w+)/.exec(line);
-    if (example) paths.add(example[1]!);
-  }
-  return paths;
-}
 
 /** The text of a `## Title ##` section. */
 function section(text: string, title: string): string {

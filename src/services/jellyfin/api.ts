@@ -6,11 +6,13 @@ import {
   sessionsSchema,
   systemInfoSchema,
   tasksSchema,
+  virtualFoldersSchema,
   type Item,
   type ItemCounts,
   type Session,
   type SystemInfo,
   type Task,
+  type VirtualFolder,
 } from './schemas.js';
 
 /** Item types that count as "added to the library" (BaseItemKind in the spec). */
@@ -81,8 +83,32 @@ export class JellyfinApi {
     return parseAnswer(this.#service, 'GET /ScheduledTasks', tasksSchema, body);
   }
 
-  /** RefreshLibrary: starts a scan of every library (204). For the scan command of a later issue. */
+  /** RefreshLibrary: starts a scan of every library (204); the RefreshLibrary task shows its progress. */
   async refreshLibrary(signal: AbortSignal): Promise<void> {
     await this.#http.request('/Library/Refresh', { method: 'POST', signal, headers: this.#headers });
+  }
+
+  /** GetVirtualFolders: the libraries, with their item id and refresh state. */
+  async libraries(signal: AbortSignal): Promise<VirtualFolder[]> {
+    const body = await this.#http.json('/Library/VirtualFolders', { signal, headers: this.#headers });
+    return parseAnswer(this.#service, 'GET /Library/VirtualFolders', virtualFoldersSchema, body);
+  }
+
+  /**
+   * RefreshItem on a library's item: scans it for new and changed files. `Default` modes are what
+   * the web UI's "Scan library" sends (the spec's default `None` only validates what exists).
+   */
+  async refreshItem(itemId: string, signal: AbortSignal): Promise<void> {
+    await this.#http.request(`/Items/${encodeURIComponent(itemId)}/Refresh`, { method: 'POST', signal, headers: this.#headers, query: { metadataRefreshMode: 'Default', imageRefreshMode: 'Default' } });
+  }
+
+  /** SendMessageCommand: a message shown on the session's client (MessageCommand body). */
+  async sendMessage(sessionId: string, text: string, signal: AbortSignal): Promise<void> {
+    await this.#http.request(`/Sessions/${encodeURIComponent(sessionId)}/Message`, { method: 'POST', signal, headers: this.#headers, json: { Header: 'media2mqtt', Text: text, TimeoutMs: 10_000 } });
+  }
+
+  /** SendPlaystateCommand `Stop`: ends the session's playback. */
+  async stopPlayback(sessionId: string, signal: AbortSignal): Promise<void> {
+    await this.#http.request(`/Sessions/${encodeURIComponent(sessionId)}/Playing/Stop`, { method: 'POST', signal, headers: this.#headers });
   }
 }

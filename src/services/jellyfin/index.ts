@@ -1,6 +1,7 @@
 import { VERSION } from '../../version.js';
 import type { ServiceModule } from '../registry.js';
 import { jellyfinAuthorization, jellyfinIdentity } from './auth.js';
+import { jellyfinCommands } from './commands.js';
 import { JellyfinService } from './service.js';
 import { JellyfinSim } from './sim.js';
 
@@ -14,5 +15,6 @@ export const jellyfinModule: ServiceModule = {
   // its own header (DeviceId="media2mqtt-<instance>") with every request, which replaces it.
   auth: (cfg) => ({ headers: () => ({ authorization: jellyfinAuthorization(jellyfinIdentity(cfg.api_key ?? '', 'bridge', VERSION)) }) }),
   create: (ctx) => new JellyfinService(ctx),
+  commands: jellyfinCommands,
   simulator: (options) => JellyfinSim.start(options),
 };

@@ -117,3 +117,14 @@ export const taskSchema = z.looseObject({
 });
 export const tasksSchema = z.array(taskSchema);
 export type Task = z.output<typeof taskSchema>;
+
+/** `VirtualFolderInfo` (GET /Library/VirtualFolders): a library; `RefreshStatus` is "Active" while it is refreshed. */
+export const virtualFolderSchema = z.looseObject({
+  Name: z.string().nullish(),
+  ItemId: z.string().nullish(),
+  CollectionType: z.string().nullish(),
+  RefreshProgress: z.number().nullish(),
+  RefreshStatus: z.string().nullish(),
+});
+export const virtualFoldersSchema = z.array(virtualFolderSchema);
+export type VirtualFolder = z.output<typeof virtualFolderSchema>;

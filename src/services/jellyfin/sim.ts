@@ -5,6 +5,7 @@ import { SimServer, type SimRequest } from '../sim/server.js';
 import { tokenFromAuthorization } from './auth.js';
 import { JELLYFIN_SOCKET_PATH } from './live.js';
 import { JellyfinWorld, type WorldChange } from './sim-world.js';
+import { JellyfinCommandSim } from './sim-commands.js';
 
 export interface JellyfinSimOptions {
   port?: number;
@@ -48,6 +49,8 @@ export class JellyfinSim implements Simulator {
   readonly server: SimServer;
   readonly apiKey: string;
   readonly world: JellyfinWorld;
+  /** Libraries, messages and playstate commands (sim-commands.ts). */
+  readonly commands: JellyfinCommandSim;
   /** DeviceIds of the clients that called (never tokens), to check each instance identifies itself. */
   readonly deviceIds = new Set<string>();
   /** Open WebSockets and what each subscribed to. */
@@ -71,6 +74,7 @@ export class JellyfinSim implements Simulator {
     this.#routes();
     this.server.onUpgrade(JELLYFIN_SOCKET_PATH, () => (ws) => this.#socket(ws));
     this.world.listeners.add((change) => this.#broadcast(change));
+    this.commands = new JellyfinCommandSim(this.server, this.world);
   }
 
   static async start(options: JellyfinSimOptions = {}): Promise<JellyfinSim> {

@@ -111,8 +111,13 @@ export class PlexApi {
     return parseAnswer(this.#service, 'GET /updater/status', updaterSchema, body).MediaContainer;
   }
 
-  /** refreshSection: starts a scan of one section. For the scan command of a later issue. */
+  /** refreshSection: starts a scan of one section; it shows in /activities while it runs. */
   async refreshSection(sectionKey: string, signal: AbortSignal): Promise<void> {
     await this.#http.request(`/library/sections/${encodeURIComponent(sectionKey)}/refresh`, { method: 'POST', signal, headers: this.#headers });
+  }
+
+  /** terminateSession: ends a playback session; `reason` is shown to the user by the client. */
+  async terminateSession(sessionId: string, reason: string | undefined, signal: AbortSignal): Promise<void> {
+    await this.#http.request('/status/sessions/terminate', { method: 'POST', signal, headers: this.#headers, query: { sessionId, reason } });
   }
 }

@@ -1,5 +1,6 @@
 import { VERSION } from '../../version.js';
 import type { ServiceModule } from '../registry.js';
+import { plexCommands } from './commands.js';
 import { PlexService } from './service.js';
 import { PlexSim } from './sim.js';
 
@@ -21,5 +22,6 @@ export const plexModule: ServiceModule = {
     }),
   }),
   create: (ctx) => new PlexService(ctx),
+  commands: plexCommands,
   simulator: (options) => PlexSim.start(options),
 };

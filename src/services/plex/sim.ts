@@ -4,6 +4,7 @@ import type { Simulator } from '../registry.js';
 import { SimServer, type SimRequest, type SimResponse } from '../sim/server.js';
 import { PLEX_SOCKET_PATH, PLEX_SOCKET_PATH_SPEC } from './live.js';
 import { PlexWorld, SEARCH_TYPES, type ItemType, type PlexItem, type WorldChange } from './sim-world.js';
+import { PlexCommandSim } from './sim-commands.js';
 
 export interface PlexSimOptions {
   port?: number;
@@ -48,6 +49,8 @@ export class PlexSim implements Simulator {
   readonly server: SimServer;
   readonly token: string;
   readonly world: PlexWorld;
+  /** Terminated sessions (sim-commands.ts). */
+  readonly commands: PlexCommandSim;
   /** X-Plex-Client-Identifier of every authorised call (never tokens). */
   readonly clientIds = new Set<string>();
   /** Open notification WebSockets. */
@@ -73,6 +76,7 @@ export class PlexSim implements Simulator {
     };
     this.server.onUpgrade(PLEX_SOCKET_PATH, () => onSocket).onUpgrade(PLEX_SOCKET_PATH_SPEC, () => onSocket);
     this.world.listeners.add((change) => this.#broadcast(change));
+    this.commands = new PlexCommandSim(this.server, this.world);
   }
 
   static async start(options: PlexSimOptions = {}): Promise<PlexSim> {

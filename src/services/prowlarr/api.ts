@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { UpstreamHttp } from '../http.js';
 import { parseAnswer } from '../parse.js';
 import {
@@ -15,6 +15,15 @@ import {
   type SystemStatus,
   type UpdateInfo,
 } from './schemas.js';
+
+const testAllSchema = z.array(
+  z.looseObject({
+    id: z.number().int(),
+    isValid: z.boolean(),
+    validationFailures: z.array(z.looseObject({ propertyName: z.string().nullish(), errorMessage: z.string().nullish() })).nullish(),
+  }),
+);
+export type TestAllResult = z.output<typeof testAllSchema>[number];
 
 /**
  * The few Prowlarr API v1 operations the bridge uses (paths from shared/specs/prowlarr/openapi.json).
@@ -53,6 +62,17 @@ export class ProwlarrApi {
 
   updates(signal: AbortSignal): Promise<UpdateInfo[]> {
     return this.#get('/api/v1/update', updateListSchema, signal);
+  }
+
+  /**
+   * POST /api/v1/indexer/testall: tests every enabled indexer. The spec documents no body; Prowlarr's
+   * ProviderControllerBase.TestAll answers a ProviderTestAllResult list, 200 when all pass and 400
+   * (same list) when any fails.
+   */
+  async testAll(signal: AbortSignal): Promise<TestAllResult[]> {
+    const path = '/api/v1/indexer/testall';
+    const data = await this.#http.json(path, { method: 'POST', signal, okStatuses: [400] });
+    return parseAnswer(this.#service, `POST ${this.#http.describe(path)}`, testAllSchema, data);
   }
 
   async #get<S extends z.ZodType>(path: string, schema: S, signal: AbortSignal, query?: Record<string, string>): Promise<z.output<S>> {

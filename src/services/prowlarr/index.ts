@@ -1,4 +1,5 @@
 import type { ServiceModule } from '../registry.js';
+import { prowlarrCommands } from './commands.js';
 import { ProwlarrService } from './service.js';
 import { startProwlarrSim } from './sim.js';
 
@@ -8,6 +9,7 @@ export const prowlarrModule: ServiceModule = {
   defaultPort: 9696,
   auth: (cfg) => ({ headers: () => ({ 'X-Api-Key': cfg.api_key ?? '' }) }),
   create: (ctx) => new ProwlarrService(ctx),
+  commands: prowlarrCommands,
   simulator: (options) => startProwlarrSim(options),
 };
 

@@ -2,6 +2,7 @@ import type { EntityDef } from '../../ha/entity.js';
 import { errorMessage } from '../../errors.js';
 import { PolledService, type ServiceContext, type WebhookRequest } from '../service.js';
 import { ProwlarrApi } from './api.js';
+import { ServarrApi } from '../servarr/api.js';
 import { ProwlarrState, prowlarrEntities } from './entities.js';
 import { healthIssues, issueKey, newIssues, startOfLocalDay, summarizeHealth, summarizeIndexers, summarizeStats, summarizeUpdate, unknownIndexerIds } from './mapping.js';
 import { webhookSchema, type Indexer, type IndexerStatus } from './schemas.js';
@@ -41,6 +42,16 @@ export class ProwlarrService extends PolledService {
   constructor(ctx: ServiceContext) {
     super(ctx);
     this.#api = new ProwlarrApi(ctx.http, ctx.id);
+  }
+
+  /** The API client, for the commands (commands.ts). */
+  get api(): ProwlarrApi {
+    return this.#api;
+  }
+
+  /** The shared Servarr command API (POST/GET /api/v1/command), for commands that run upstream. */
+  get commandApi(): ServarrApi {
+    return new ServarrApi(this.ctx.http, this.id, '/api/v1');
   }
 
   protected serviceEntities(): EntityDef[] {

@@ -132,6 +132,10 @@ export class ProwlarrSim implements Simulator {
   #events: StatEvent[] = [];
   #extraHealth: SimHealth[] = [];
   #commands: SimCommand[] = [];
+  /** Completed ApplicationIndexerSync commands (what a sync changes in the connected apps). */
+  appSyncs = 0;
+  /** POST /indexer/testall calls. */
+  testRuns = 0;
   #ticks = 0;
   #failAt: number | null;
   #recoverAfter: number;
@@ -190,6 +194,7 @@ export class ProwlarrSim implements Simulator {
       } else if (c.status === 'started') {
         c.status = 'completed';
         c.ended = new Date(now).toISOString();
+        if (c.name === 'ApplicationIndexerSync') this.appSyncs++;
       }
     }
     this.#events = this.#events.filter((e) => e.time > now - 2 * DAY_MS);
@@ -336,6 +341,18 @@ export class ProwlarrSim implements Simulator {
     s.route('GET', '/api/v1/command/:id', (req) => {
       const c = this.#commands.find((x) => x.id === Number(req.params.id));
       return c ? { json: this.#commandResource(c) } : notFound();
+    });
+    // TestAll (ProviderControllerBase): every enabled indexer, 400 with the same list when any fails.
+    s.route('POST', '/api/v1/indexer/testall', () => {
+      const results = this.#indexers
+        .filter((i) => i.enable)
+        .map((i) => {
+          const failing = this.#statuses.get(i.id)?.initialFailure;
+          const validationFailures = failing ? [{ propertyName: '', errorMessage: `Unable to connect to indexer, check the log above the ValidationFailure for more details. (${i.name}: 503 Service Unavailable)`, severity: 'error', isWarning: false }] : [];
+          return { id: i.id, isValid: validationFailures.length === 0, validationFailures };
+        });
+      this.testRuns++;
+      return { status: results.some((r) => !r.isValid) ? 400 : 200, json: results };
     });
     // Commands (ApplicationIndexerSync, CheckHealth…) are queued, start on the next tick and complete on the one after.
     s.route('POST', '/api/v1/command', (req) => {

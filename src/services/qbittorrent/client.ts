@@ -2,6 +2,7 @@ import { UpstreamError } from '../../errors.js';
 import type { UpstreamHttp } from '../http.js';
 import { addStoppedOption, torrentActionPath, type TorrentAction } from './api-version.js';
 import { appVersionSchema, mainDataSchema, webapiVersionSchema, type MainData } from './schemas.js';
+import { buildMultipart } from './multipart.js';
 import { QbitSession } from './session.js';
 import { parseAnswer, parseJson } from '../parse.js';
 
@@ -24,9 +25,13 @@ export type Hashes = readonly string[] | 'all';
 
 export interface AddTorrentOptions {
   /** Magnet links or http(s) URLs of .torrent files. */
-  urls: readonly string[];
+  urls?: readonly string[];
+  /** Contents of .torrent files (sent as multipart `torrents` parts). */
+  torrents?: readonly Buffer[];
   category?: string;
   savepath?: string;
+  /** Tags (qBittorrent joins them with ','). */
+  tags?: readonly string[];
   /** Add without starting. */
   paused?: boolean;
 }
@@ -104,12 +109,23 @@ export class QbitClient {
   /** Adds torrents by URL (magnet or .torrent URL); answers `Ok.` or `Fails.`. */
   async add(options: AddTorrentOptions, signal?: AbortSignal): Promise<void> {
     const { webapi } = await this.ensureVersion(signal);
-    const form: Record<string, string> = { urls: options.urls.join('\n') };
+    const form: Record<string, string> = {};
+    if (options.urls?.length) form.urls = options.urls.join('\n');
     if (options.category !== undefined) form.category = options.category;
     if (options.savepath !== undefined) form.savepath = options.savepath;
+    if (options.tags?.length) form.tags = options.tags.join(',');
     if (options.paused !== undefined) form[addStoppedOption(webapi)] = String(options.paused);
-    const res = await this.session.request('/api/v2/torrents/add', { method: 'POST', form, signal });
+    // Files go as multipart/form-data (the doc's "Add torrents from files" example); URLs alone as a plain form.
+    const files = (options.torrents ?? []).map((data, i) => ({ name: 'torrents', filename: `media2mqtt-${i + 1}.torrent`, contentType: 'application/x-bittorrent', data }));
+    const body = files.length ? { body: buildMultipart(form, files) } : { form };
+    const res = await this.session.request('/api/v2/torrents/add', { method: 'POST', ...body, signal });
     if (res.text.trim() === 'Fails.') throw new UpstreamError(this.#service, `${this.#where('POST', '/api/v2/torrents/add')}: qBittorrent refused the torrent(s) (already added, or not a torrent)`, { code: 'REJECTED' });
+  }
+
+  /** `torrents/delete` (same name in 4.x and 5.x); `deleteFiles` also removes the downloaded data. */
+  async remove(hashes: Hashes, deleteFiles: boolean, signal?: AbortSignal): Promise<void> {
+    const form = { hashes: hashes === 'all' ? 'all' : hashes.join('|'), deleteFiles: String(deleteFiles) };
+    await this.session.request('/api/v2/torrents/delete', { method: 'POST', form, signal });
   }
 
   async #torrentAction(action: TorrentAction, hashes: Hashes, signal?: AbortSignal): Promise<void> {

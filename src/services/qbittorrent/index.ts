@@ -1,4 +1,5 @@
 import type { ServiceModule } from '../registry.js';
+import { qbittorrentCommands } from './commands.js';
 import { QbittorrentService } from './service.js';
 import { refererFor } from './session.js';
 import { QbittorrentSim, type QbittorrentSimOptions } from './sim.js';
@@ -23,5 +24,6 @@ export const qbittorrentModule: ServiceModule = {
     return { headers: () => ({ referer }) };
   },
   create: (ctx) => new QbittorrentService(ctx),
+  commands: qbittorrentCommands,
   simulator: (options?: QbittorrentSimOptions) => QbittorrentSim.start(options),
 };

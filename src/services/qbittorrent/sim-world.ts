@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { demoTorrents, ETA_INFINITE, GIB, hashOf, MIB, newTorrent, SIM_CATEGORIES, stoppedState, type Major, type SimEntry, type SimTorrent } from './sim-data.js';
 import type { Snapshot } from './sim-sync.js';
 
@@ -34,6 +35,8 @@ export class SimWorld {
   readonly major: Major;
   readonly tickSeconds: number;
   #entries = new Map<string, SimEntry>();
+  /** Hashes removed with `deleteFiles=true` (their data is gone). */
+  readonly deletedFiles: string[] = [];
   #ticks = 0;
   #now: () => number;
   server: SimServerState;
@@ -176,20 +179,39 @@ export class SimWorld {
   }
 
   /** `torrents/add` with `urls`; returns how many were new. */
-  add(urls: string[], options: { category?: string; savepath?: string; stopped?: boolean }): number {
+  add(urls: string[], options: AddOptions): number {
     let added = 0;
-    for (const url of urls) {
-      const { hash, name } = describeUrl(url);
-      if (this.#entries.has(hash)) continue;
-      const magnet = url.startsWith('magnet:');
-      const state = options.stopped ? stoppedState(this.major, false) : magnet ? 'metaDL' : 'queuedDL';
-      const t = newTorrent({ name, hash, category: options.category ?? '', size: Math.round(1.4 * GIB), progress: 0, state, addedOn: this.#now(), ...(options.savepath ? { savePath: options.savepath } : {}) });
-      this.#entries.set(hash, { t, dlBase: Math.round(5 * MIB), upBase: 100_000, isPrivate: false });
-      added++;
-    }
+    for (const url of urls) if (this.#addOne(describeUrl(url), url.startsWith('magnet:'), options)) added++;
     this.#settle();
     return added;
   }
+
+  /** `torrents/add` with `torrents` file parts; returns how many were new. */
+  addFiles(files: Buffer[], options: AddOptions): number {
+    let added = 0;
+    for (const data of files) if (this.#addOne(describeTorrentFile(data), false, options)) added++;
+    this.#settle();
+    return added;
+  }
+
+  /** `torrents/delete`; the hashes whose data was deleted with them are kept in `deletedFiles`. */
+  remove(hashes: string, deleteFiles: boolean): void {
+    for (const e of this.#select(hashes)) {
+      this.#entries.delete(e.t.hash);
+      if (deleteFiles) this.deletedFiles.push(e.t.hash);
+    }
+    this.#settle();
+  }
+
+  #addOne({ hash, name }: { hash: string; name: string }, magnet: boolean, options: AddOptions): boolean {
+    if (this.#entries.has(hash)) return false;
+    const state = options.stopped ? stoppedState(this.major, false) : magnet ? 'metaDL' : 'queuedDL';
+    const t = newTorrent({ name, hash, category: options.category ?? '', size: Math.round(1.4 * GIB), progress: 0, state, addedOn: this.#now(), ...(options.savepath ? { savePath: options.savepath } : {}) });
+    if (options.tags) t.tags = options.tags;
+    this.#entries.set(hash, { t, dlBase: Math.round(5 * MIB), upBase: 100_000, isPrivate: false });
+    return true;
+  }
+
 
   #select(hashes: string): SimEntry[] {
     if (hashes.trim() === 'all') return [...this.#entries.values()];
@@ -234,6 +256,24 @@ export class SimWorld {
 }
 
 /** Hash and display name of a magnet link or a .torrent URL. */
+export interface AddOptions {
+  category?: string;
+  savepath?: string;
+  stopped?: boolean;
+  tags?: string;
+}
+
+/**
+ * Hash and name of a .torrent file. The sim hashes the whole file, not the bencoded info
+ * dictionary as BitTorrent does: stable per file, which is all the simulated world needs.
+ */
+export function describeTorrentFile(data: Buffer): { hash: string; name: string } {
+  const m = /4:name(\d{1,4}):/.exec(data.toString('latin1'));
+  const at = m ? m.index + m[0].length : -1;
+  const name = m ? data.subarray(at, at + Number(m[1])).toString('utf8') : 'torrent';
+  return { hash: createHash('sha1').update(data).digest('hex'), name };
+}
+
 export function describeUrl(url: string): { hash: string; name: string } {
   if (url.startsWith('magnet:')) {
     const q = new URLSearchParams(url.slice(url.indexOf('?') + 1));

@@ -1,3 +1,4 @@
+import { multipartBoundary, parseMultipart } from '../plex/multipart.js';
 import { randomBytes } from 'node:crypto';
 import type { Simulator } from '../registry.js';
 import { SimServer, type SimRequest, type SimResponse } from '../sim/server.js';
@@ -119,8 +120,9 @@ export class QbittorrentSim implements Simulator {
     s.route('POST', `${API}/torrents/${stop}`, (req) => this.#withHashes(req, (h) => this.world.stop(h)));
     s.route('POST', `${API}/torrents/${start}`, (req) => this.#withHashes(req, (h) => this.world.start(h)));
     s.route('POST', `${API}/torrents/add`, (req) => this.#add(req));
+    s.route('POST', `${API}/torrents/delete`, (req) => this.#withHashes(req, (h) => this.world.remove(h, param(req, 'deleteFiles') === 'true')));
     // Since 4.4.4 a mutating method called with GET is "405 Method Not Allowed" (General Information).
-    for (const name of ['auth/logout', 'transfer/toggleSpeedLimitsMode', `torrents/${stop}`, `torrents/${start}`, 'torrents/add']) {
+    for (const name of ['auth/logout', 'transfer/toggleSpeedLimitsMode', `torrents/${stop}`, `torrents/${start}`, 'torrents/add', 'torrents/delete']) {
       s.route('GET', `${API}/${name}`, () => ({ status: 405, text: 'Method Not Allowed' }));
     }
     // qBittorrent checks the session before it looks the method up: without one, an unknown
@@ -180,12 +182,18 @@ export class QbittorrentSim implements Simulator {
       .split('\n')
       .map((u) => u.trim())
       .filter(Boolean);
-    if (!urls.length) return { status: 415, text: 'Torrent file is not valid' };
+    const boundary = multipartBoundary(String(req.headers['content-type'] ?? ''));
+    const files = boundary ? parseMultipart(req.body, boundary).filter((p) => p.name === 'torrents' && p.filename !== null).map((p) => p.data) : [];
+    // qBittorrent rejects a file that is not a bencoded torrent (a dictionary with an info key).
+    if (files.some((f) => f[0] !== 0x64 || !f.includes('4:info'))) return { status: 415, text: 'Torrent file is not valid' };
+    if (!urls.length && !files.length) return { status: 415, text: 'Torrent file is not valid' };
     // 5.x reads `stopped`, 4.x `paused`.
     const stopped = param(req, this.major >= 5 ? 'stopped' : 'paused') === 'true';
     const category = param(req, 'category') ?? undefined;
     const savepath = param(req, 'savepath') ?? undefined;
-    const added = this.world.add(urls, { stopped, ...(category !== undefined ? { category } : {}), ...(savepath ? { savepath } : {}) });
+    const tags = param(req, 'tags') ?? undefined;
+    const options = { stopped, ...(category !== undefined ? { category } : {}), ...(savepath ? { savepath } : {}), ...(tags ? { tags } : {}) };
+    const added = this.world.add(urls, options) + this.world.addFiles(files, options);
     return { text: added > 0 ? 'Ok.' : 'Fails.' };
   }
 }

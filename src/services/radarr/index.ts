@@ -1,5 +1,6 @@
 import type { ServiceModule } from '../registry.js';
 import { servarrAuth } from '../servarr/auth.js';
+import { radarrCommands } from './commands.js';
 import { RadarrService } from './service.js';
 import { RadarrSim } from './sim.js';
 
@@ -9,6 +10,7 @@ export const radarrModule: ServiceModule = {
   defaultPort: 7878,
   auth: servarrAuth,
   create: (ctx) => new RadarrService(ctx),
+  commands: radarrCommands,
   simulator: (options) => RadarrSim.start(options),
 };
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { UpstreamError } from '../../errors.js';
 import type { UpstreamHttp } from '../http.js';
 import { parseAnswer } from '../parse.js';
@@ -6,6 +6,8 @@ import { errorSchema, historySchema, queueSchema, warningsSchema, type HistorySl
 
 /** Errors about the key (interface.py check_apikey): the instance is misconfigured, not broken. */
 const AUTH_ERRORS = ['API Key Required', 'API Key Incorrect', 'Missing authentication', 'Access denied'];
+
+const actionSchema = z.looseObject({ status: z.boolean(), nzo_ids: z.array(z.string()).optional() });
 
 /**
  * The SABnzbd API: one endpoint, `GET /api?mode=…&output=json`, the key as the `apikey` query
@@ -33,6 +35,37 @@ export class SabnzbdApi {
 
   async warnings(signal: AbortSignal): Promise<Warning[]> {
     return (await this.#call('warnings', {}, warningsSchema, signal)).warnings;
+  }
+
+  /** `mode=addurl&name=<url>`: SABnzbd fetches the NZB itself; answers the new job's nzo_id. */
+  async addUrl(options: { url: string; name?: string; category?: string; priority?: number }, signal: AbortSignal): Promise<string[]> {
+    const params: Record<string, string | number> = { name: options.url };
+    if (options.name !== undefined) params.nzbname = options.name;
+    if (options.category !== undefined) params.cat = options.category;
+    if (options.priority !== undefined) params.priority = options.priority;
+    return (await this.#action('addurl', params, signal)).nzo_ids ?? [];
+  }
+
+  /** `mode=pause` (until resumed), or `mode=config&name=set_pause&value=<minutes>` for a timed pause. */
+  async pause(minutes: number | undefined, signal: AbortSignal): Promise<void> {
+    if (minutes === undefined) await this.#action('pause', {}, signal);
+    else await this.#action('config', { name: 'set_pause', value: minutes }, signal);
+  }
+
+  async resume(signal: AbortSignal): Promise<void> {
+    await this.#action('resume', {}, signal);
+  }
+
+  /** `mode=config&name=speedlimit&value=…`: a percentage of the line speed, or an absolute value with K/M. */
+  async speedLimit(value: string, signal: AbortSignal): Promise<void> {
+    await this.#action('config', { name: 'speedlimit', value }, signal);
+  }
+
+  /** The actions answer `{"status": true}` (with `nzo_ids` for adds); false means SABnzbd did not do it. */
+  async #action(mode: string, params: Record<string, string | number>, signal: AbortSignal): Promise<z.output<typeof actionSchema>> {
+    const answer = await this.#call(mode, params, actionSchema, signal);
+    if (!answer.status) throw new UpstreamError(this.#service, `SABnzbd did not ${mode === 'config' ? `set ${String(params.name)}` : mode}`, { code: 'REJECTED' });
+    return answer;
   }
 
   async #call<S extends z.ZodType>(mode: string, params: Record<string, string | number>, schema: S, signal: AbortSignal): Promise<z.output<S>> {

@@ -1,4 +1,5 @@
 import type { ServiceModule } from '../registry.js';
+import { sabnzbdCommands } from './commands.js';
 import { SabnzbdService } from './service.js';
 import { startSabnzbdSim } from './sim.js';
 
@@ -8,6 +9,7 @@ export const sabnzbdModule: ServiceModule = {
   defaultPort: 8080,
   auth: (cfg) => ({ query: () => ({ apikey: cfg.api_key ?? '' }) }),
   create: (ctx) => new SabnzbdService(ctx),
+  commands: sabnzbdCommands,
   simulator: (options) => startSabnzbdSim(options),
 };
 

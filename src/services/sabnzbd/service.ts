@@ -37,6 +37,11 @@ export class SabnzbdService extends PolledService {
     this.#api = new SabnzbdApi(ctx.http, ctx.id);
   }
 
+  /** The API client, for the commands (commands.ts). */
+  get api(): SabnzbdApi {
+    return this.#api;
+  }
+
   protected serviceEntities(): EntityDef[] {
     return sabnzbdEntities();
   }

@@ -215,6 +215,11 @@ export class SabnzbdSim implements Simulator {
     return this.#speed;
   }
 
+  /** Minutes of the last timed pause (`config&name=set_pause`), 0 for an open-ended one. */
+  get pauseMinutes(): number {
+    return this.#pauseMinutes;
+  }
+
   get speedLimit(): { pct: number; abs: number } {
     return { pct: this.#limitPct, abs: this.#limitAbs };
   }

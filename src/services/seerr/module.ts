@@ -1,5 +1,6 @@
 import type { ServiceModule } from '../registry.js';
 import type { SeerrFlavour } from './flavour.js';
+import { jellyseerrCommands, overseerrCommands } from './commands.js';
 import { SeerrService } from './service.js';
 import { SeerrSimulator } from './sim.js';
 
@@ -17,6 +18,7 @@ export function seerrModule(flavour: SeerrFlavour): ServiceModule {
     // securitySchemes.apiKey: header X-Api-Key.
     auth: (cfg) => ({ headers: () => ({ 'X-Api-Key': cfg.api_key ?? '' }) }),
     create: (ctx) => new SeerrService(ctx, flavour),
+    commands: flavour.type === 'jellyseerr' ? jellyseerrCommands : overseerrCommands,
     simulator: (options) => SeerrSimulator.start(flavour, options),
   };
 }

@@ -4,7 +4,7 @@ import { SeerrApi } from './api.js';
 import { NEW_REQUEST_EVENT, seerrEntities, SeerrState } from './entities.js';
 import type { SeerrFlavour } from './flavour.js';
 import { mediaKind, newRequestData, pendingItem, pendingState, requestCountsState, type PendingItem } from './map.js';
-import type { RequestCount } from './schemas.js';
+import type { MediaRequest, RequestCount } from './schemas.js';
 import { TitleCache } from './titles.js';
 import { NewRequestTracker } from './tracker.js';
 import { webhookAction, type WebhookNewRequest } from './webhook.js';
@@ -93,15 +93,19 @@ export class SeerrService extends PolledService {
   }
 
   /** Approves a pending request (POST /request/{id}/approve), then refreshes counts and list. */
-  async approve(requestId: number, signal: AbortSignal = this.ctx.scheduler.signal): Promise<void> {
-    await this.#api.setStatus(requestId, 'approve', signal);
-    await this.#refreshRequests(signal, { force: true, source: 'poll' });
+  async approve(requestId: number, signal: AbortSignal = this.ctx.scheduler.signal): Promise<MediaRequest> {
+    const request = await this.#api.setStatus(requestId, 'approve', signal);
+    // The change is done upstream; a failed re-read is the next poll's to report, not the command's.
+    await this.#refreshRequests(signal, { force: true, source: 'poll' }).catch(() => undefined);
+    return request;
   }
 
   /** Declines a pending request (POST /request/{id}/decline), then refreshes counts and list. */
-  async decline(requestId: number, signal: AbortSignal = this.ctx.scheduler.signal): Promise<void> {
-    await this.#api.setStatus(requestId, 'decline', signal);
-    await this.#refreshRequests(signal, { force: true, source: 'poll' });
+  async decline(requestId: number, signal: AbortSignal = this.ctx.scheduler.signal): Promise<MediaRequest> {
+    const request = await this.#api.setStatus(requestId, 'decline', signal);
+    // The change is done upstream; a failed re-read is the next poll's to report, not the command's.
+    await this.#refreshRequests(signal, { force: true, source: 'poll' }).catch(() => undefined);
+    return request;
   }
 
   #publish(name: string, payload: Record<string, unknown>): void {

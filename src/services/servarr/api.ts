@@ -92,8 +92,10 @@ export class ServarrApi {
    * cancelled or orphaned) or the signal aborts. `onProgress` sees every intermediate state, so
    * a job can report it.
    */
-  async waitForCommand(id: number, signal: AbortSignal, options: { everyMs?: number; onProgress?: (c: CommandRecord) => void } = {}): Promise<CommandRecord> {
-    const every = options.everyMs ?? 2000;
+  async waitForCommand(id: number, signal: AbortSignal, options: { everyMs?: number; firstMs?: number; onProgress?: (c: CommandRecord) => void } = {}): Promise<CommandRecord> {
+    const max = options.everyMs ?? 2000;
+    // Most commands (RssSync, a one-series refresh) end within a second: look early, then back off.
+    let every = Math.min(max, options.firstMs ?? max);
     for (;;) {
       const c = await this.command(id, signal);
       options.onProgress?.(c);
@@ -101,6 +103,7 @@ export class ServarrApi {
       await sleep(every, signal).catch(() => {
         throw new UpstreamError(this.#service, `command ${id} (${c.name ?? 'command'}) did not finish before the deadline`, { code: 'TIMEOUT' });
       });
+      every = Math.min(max, every * 2);
     }
   }
 }

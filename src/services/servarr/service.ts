@@ -296,4 +296,9 @@ export abstract class ServarrService extends PolledService {
     // Entities exist per root folder: a folder added or removed changes the device.
     if (spaces.map((s) => `${s.slug}=${s.path}`).join('|') !== before) this.ctx.entitiesChanged();
   }
+
+  /** The API client, for this app's commands (servarr/commands.ts). */
+  get client(): ServarrApi {
+    return this.api;
+  }
 }

@@ -1,5 +1,6 @@
 import type { ServiceModule } from '../registry.js';
 import { servarrAuth } from '../servarr/auth.js';
+import { sonarrCommands } from './commands.js';
 import { SonarrService } from './service.js';
 import { SonarrSim } from './sim.js';
 
@@ -9,6 +10,7 @@ export const sonarrModule: ServiceModule = {
   defaultPort: 8989,
   auth: servarrAuth,
   create: (ctx) => new SonarrService(ctx),
+  commands: sonarrCommands,
   simulator: (options) => SonarrSim.start(options),
 };
 

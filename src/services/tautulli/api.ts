@@ -1,8 +1,10 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { UpstreamError } from '../../errors.js';
 import type { UpstreamHttp } from '../http.js';
 import { envelopeSchema } from './schemas.js';
 import { parseAnswer } from '../parse.js';
+
+const anything = z.unknown();
 
 /**
  * Tautulli API v2: every call is `GET /api/v2?apikey=…&cmd=<command>` (the key is added by the
@@ -47,6 +49,15 @@ export class TautulliApi {
       });
     }
     return parseAnswer(this.#service, what, schema, env.data.response.data);
+  }
+
+  /** `terminate_session` (api-reference.md): session_key or session_id, and a message for the viewer. */
+  async terminateSession(target: { session_key?: number; session_id?: string }, message: string | undefined, signal: AbortSignal): Promise<void> {
+    const params: Record<string, string | number> = {};
+    if (target.session_key !== undefined) params.session_key = target.session_key;
+    if (target.session_id !== undefined) params.session_id = target.session_id;
+    if (message !== undefined) params.message = message;
+    await this.call('terminate_session', anything, signal, params);
   }
 }
 

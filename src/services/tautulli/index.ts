@@ -1,4 +1,5 @@
 import type { ServiceModule } from '../registry.js';
+import { tautulliCommands } from './commands.js';
 import { TautulliService } from './service.js';
 import { TautulliSimulator } from './sim.js';
 
@@ -11,5 +12,6 @@ export const tautulliModule: ServiceModule = {
   defaults: { interval: 15, idle_interval: 60 },
   auth: (cfg) => ({ query: () => ({ apikey: cfg.api_key ?? '' }) }),
   create: (ctx) => new TautulliService(ctx),
+  commands: tautulliCommands,
   simulator: (options) => TautulliSimulator.start(options),
 };

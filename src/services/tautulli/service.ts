@@ -33,6 +33,11 @@ export class TautulliService extends PolledService {
     this.#sessions = new SessionFeature(ctx, { expireAfter: ctx.cfg.idle_interval * 3 });
   }
 
+  /** The API client, for the commands (commands.ts). */
+  get api(): TautulliApi {
+    return this.#api;
+  }
+
   protected serviceEntities(): EntityDef[] {
     return [...this.#sessions.entities(), ...tautulliEntities(this.ctx.cfg)];
   }

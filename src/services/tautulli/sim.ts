@@ -131,6 +131,9 @@ export class TautulliSimulator implements Simulator {
     };
   }
 
+  /** Sessions ended by terminate_session, with the message sent, oldest first. */
+  readonly terminated: { session: string; message: string | null }[] = [];
+
   async stop(): Promise<void> {
     await this.server.stop();
   }
@@ -191,6 +194,7 @@ export class TautulliSimulator implements Simulator {
         if (!key && !id) return envelope('error', {}, 'Missing session_key or session_id.');
         const i = this.sessions.findIndex((x) => String(x.key) === key || x.id === id);
         if (i < 0) return envelope('error', {}, 'Failed to terminate session: no session found.');
+        this.terminated.push({ session: this.sessions[i]!.id, message: q.get('message') });
         this.sessions.splice(i, 1);
         return envelope('success', {}, 'Session terminated.');
       }

@@ -40,8 +40,12 @@ export interface SimMount {
 export interface SimCommand {
   id: number;
   name: string;
-  status: 'queued' | 'started' | 'completed';
+  status: 'queued' | 'started' | 'completed' | 'failed';
   queued: string;
+  /** The POSTed body's other properties (seriesId, movieIds, …). */
+  body?: Record<string, unknown>;
+  /** Set when the command failed (the upstream's exception message). */
+  message?: string;
   started: string | null;
   ended: string | null;
 }
@@ -90,6 +94,8 @@ export abstract class ServarrSim implements Simulator {
   readonly health: SimHealthIssue[];
   readonly mounts: SimMount[];
   readonly commands: SimCommand[] = [];
+  /** Command names that fail when they run (as a refresh of a series whose folder is gone does). */
+  readonly failCommands = new Map<string, string>();
   readonly facts: AppFacts;
   /** The SignalR message hub at /signalr/messages; the world's changes are broadcast on it. */
   readonly hub: SimSignalRHub;
@@ -183,7 +189,9 @@ export abstract class ServarrSim implements Simulator {
     }
     for (const c of this.commands) {
       if (c.status === 'started') {
-        c.status = 'completed';
+        const failure = this.failCommands.get(c.name);
+        c.status = failure === undefined ? 'completed' : 'failed';
+        if (failure !== undefined) c.message = failure;
         c.ended = new Date().toISOString();
       } else if (c.status === 'queued') {
         c.status = 'started';
@@ -332,11 +340,11 @@ export abstract class ServarrSim implements Simulator {
       id: c.id,
       name: c.name,
       commandName: c.name.replace(/([a-z])([A-Z])/g, '$1 $2'),
-      message: c.status === 'completed' ? 'Completed' : null,
-      body: { sendUpdatesToClient: true, updateScheduledTask: true, requiresDiskAccess: false, isExclusive: false, isLongRunning: false, name: c.name, trigger: 'manual', suppressMessages: false },
+      message: c.message ?? (c.status === 'completed' ? 'Completed' : null),
+      body: { ...c.body, sendUpdatesToClient: true, updateScheduledTask: true, requiresDiskAccess: false, isExclusive: false, isLongRunning: false, name: c.name, trigger: 'manual', suppressMessages: false },
       priority: 'normal',
       status: c.status,
-      result: c.status === 'completed' ? 'successful' : 'unknown',
+      result: c.status === 'completed' ? 'successful' : c.status === 'failed' ? 'unsuccessful' : 'unknown',
       queued: c.queued,
       started: c.started,
       ended: c.ended,
@@ -403,9 +411,9 @@ export abstract class ServarrSim implements Simulator {
       return c ? { json: this.#command(c) } : { status: 404, json: { message: 'NotFound' } };
     });
     this.post('/command', (req) => {
-      const name = (req.json as { name?: unknown } | undefined)?.name;
+      const { name, ...body } = (req.json ?? {}) as { name?: unknown } & Record<string, unknown>;
       if (typeof name !== 'string' || !name) return { status: 400, json: [{ propertyName: 'Name', errorMessage: "'Name' must not be empty." }] };
-      const c: SimCommand = { id: this.#nextCommandId++, name, status: 'queued', queued: new Date().toISOString(), started: null, ended: null };
+      const c: SimCommand = { id: this.#nextCommandId++, name, status: 'queued', queued: new Date().toISOString(), started: null, ended: null, body };
       this.commands.push(c);
       if (this.commands.length > 50) this.commands.shift();
       return { json: this.#command(c) };

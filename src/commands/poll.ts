@@ -1,0 +1,38 @@
+import { UpstreamError } from '../errors.js';
+
+/**
+ * Calls `check` until it returns a value (not undefined), waiting `firstMs` after the first try
+ * and doubling up to `everyMs`. Stops with the signal (a cancelled job) and after `deadlineMs`.
+ * For jobs that follow an upstream's own progress (a library scan, a task).
+ */
+export async function pollUntil<T>(service: string, what: string, signal: AbortSignal, check: () => Promise<T | undefined>, options: { firstMs?: number; everyMs?: number; deadlineMs?: number } = {}): Promise<T> {
+  const deadline = AbortSignal.timeout(options.deadlineMs ?? 2 * 60 * 60_000);
+  const both = AbortSignal.any([signal, deadline]);
+  let wait = options.firstMs ?? 250;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    try {
+      await sleep(wait, both);
+    } catch (err) {
+      if (signal.aborted) throw signal.reason;
+      throw new UpstreamError(service, `${what} did not finish before the deadline`, { code: 'TIMEOUT', cause: err });
+    }
+    wait = Math.min(options.everyMs ?? 2000, wait * 2);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
