@@ -36,6 +36,9 @@ const url = `mqtt://127.0.0.1:${app.brokerListeners!.tcp}`;
 
 const client = await mqtt.connectAsync(url, { clientId: 'bench-caller' });
 const echo = await mqtt.connectAsync(url, { clientId: 'bench-echo' });
+// The bridge sets TCP_NODELAY on its connections; the bench's clients do the same, so the
+// baseline is a well-configured bare round trip, not one held up by Nagle's algorithm.
+for (const c of [client, echo]) (c.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
 await echo.subscribeAsync('bench/request', { qos: 1 });
 echo.on('message', (_t, payload) => echo.publish('bench/answer', payload, { qos: 1 }));
 await client.subscribeAsync(['bench/answer', 'media2mqtt/qbittorrent/response/pause'], { qos: 1 });

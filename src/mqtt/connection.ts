@@ -102,6 +102,8 @@ export class MqttConnection {
 
     client.on('message', (topic, payload, packet) => this.#dispatch({ topic, payload, packet }));
     client.on('connect', () => {
+      // See the broker: without this every QoS 1 answer waits for a delayed ACK (~40 ms).
+      (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
       const reconnect = this.#connectedOnce;
       this.#connectedOnce = true;
       this.#backoff = 1000;

@@ -55,9 +55,13 @@ const altParams = z.object({ enabled: flagParam('enabled') }).strict();
 
 type Ctx = CommandContext<QbittorrentService>;
 
-/** Re-reads the torrents now, so the state shows the change without waiting for the next poll. */
+/**
+ * Re-reads the torrents now, so the state shows the change without waiting for the next poll.
+ * The answer does not wait for it: qBittorrent has accepted the change, and the state topic
+ * follows a moment later (one incremental sync/maindata).
+ */
 async function after<T>(ctx: Ctx, result: T): Promise<T> {
-  await ctx.target.refresh().catch(() => undefined);
+  void ctx.target.refresh().catch(() => undefined);
   return result;
 }
 
