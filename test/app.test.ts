@@ -22,7 +22,8 @@ describe('bridge on the embedded broker', () => {
   it('publishes the Bridge and Host devices, valid for Home Assistant, and bridge state online', async () => {
     await sub.waitForTopic('homeassistant/device/media2mqtt_bridge/config');
     await sub.waitForTopic('homeassistant/device/media2mqtt_system/config');
-    expect(sub.latest('media2mqtt/bridge/state')).toEqual({ state: 'online' });
+    // Retained messages arrive in no guaranteed order after subscribing: wait for it, do not assume it came first.
+    expect(await sub.waitForTopic('media2mqtt/bridge/state')).toEqual({ state: 'online' });
     const configs = sub.messages.filter((m) => m.topic.startsWith('homeassistant/device/') && m.payload);
     for (const m of configs) {
       expect(m.retain).toBe(true);
