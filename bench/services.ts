@@ -1,13 +1,15 @@
 /**
  * Upstream cost and push latency of the service instances, against the built-in simulators.
  *
- *   npm run bench:services     (about 4 minutes; BENCH_WINDOW=60 for a quick look)
+ *   npm run bench:services     (about 7 minutes; BENCH_WINDOW=60 BENCH_PUSHES=10 for a quick look)
  *
- * 1. Requests per minute per service at default settings, counted by each simulator over a
- *    window after start-up, next to the figure for Home Assistant's own integration where the
- *    issue gives one.
- * 2. Webhook → MQTT latency: the simulated world moves one step, a webhook is posted, and the
- *    time until the changed state arrives at an MQTT subscriber is measured (p50/p99).
+ * 1. Webhook → MQTT latency, on a bridge with the live channels off (so the webhook is the only
+ *    push): the simulated world changes, the webhook is posted, and the time until the changed
+ *    state arrives at an MQTT subscriber is measured (p50/p99).
+ * 2. Live channel → MQTT latency at default settings, no webhook: the world changes and the
+ *    SignalR / WebSocket push alone brings it to MQTT.
+ * 3. Requests per minute per service at default settings (live channels on), counted by each
+ *    simulator over a window, next to Home Assistant's own integration where the issue gives one.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,38 +34,65 @@ for (const m of Object.values(SERVICE_MODULES)) if (m.simulator) sims.set(m.type
 const services: Record<string, unknown> = {};
 for (const [id, sim] of sims) services[id] = sim.config();
 
-const config = configSchema.parse({
-  broker: { port: 0, host: '127.0.0.1' },
-  http: { port: 0, host: '127.0.0.1', token: TOKEN },
-  store: { data_dir: mkdtempSync(join(tmpdir(), 'm2m-bench-svc-')) },
-  system: { enabled: false },
-  log: { level: 'error', mqtt_level: 'off' },
-  services,
-});
-const app = new App({ config, file: null, secrets: [] }, { logs: new LogHub({ level: 'error', format: 'text', write: () => {} }) });
-await app.start();
-const ticker = setInterval(() => sims.forEach((s) => s.tick?.()), 5000);
-
-// --- 1. requests per minute -------------------------------------------------------------------
-await new Promise((r) => setTimeout(r, 10_000)); // start-up reads everything once; not steady state
-const before = new Map([...sims].map(([id, s]) => [id, s.server.requests.length]));
-console.log(`measuring requests per minute over ${WINDOW_S} s at default intervals…`);
-await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
-console.log(`\n${'service'.padEnd(12)} ${'req/min'.padStart(8)}  Home Assistant's integration (req/min)`);
-for (const [id, s] of sims) {
-  const n = s.server.requests.length - before.get(id)!;
-  console.log(`${id.padEnd(12)} ${((n / WINDOW_S) * 60).toFixed(2).padStart(8)}  ${HA[id as ServiceType] ?? '–'}`);
+/** A bridge on every simulator; `live: false` leaves webhooks as the only push. */
+async function bridge(live: boolean): Promise<App> {
+  const svc = Object.fromEntries(Object.entries(services).map(([id, c]) => [id, { ...(c as object), live }]));
+  const config = configSchema.parse({
+    broker: { port: 0, host: '127.0.0.1' },
+    http: { port: 0, host: '127.0.0.1', token: TOKEN },
+    store: { data_dir: mkdtempSync(join(tmpdir(), 'm2m-bench-svc-')) },
+    system: { enabled: false },
+    log: { level: 'error', mqtt_level: 'off' },
+    services: svc,
+  });
+  const a = new App({ config, file: null, secrets: [] }, { logs: new LogHub({ level: 'error', format: 'text', write: () => {} }) });
+  await a.start();
+  return a;
 }
 
-// --- 2. webhook → MQTT latency ----------------------------------------------------------------
-const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${app.brokerListeners!.tcp}`);
-let waiter: { prefix: string; resolve: () => void } | null = null;
-sub.on('message', (topic) => {
-  if (waiter && topic.startsWith(waiter.prefix) && !topic.endsWith('/availability') && !topic.endsWith('/status')) waiter.resolve();
-});
-await sub.subscribeAsync('media2mqtt/#');
-await new Promise((r) => setTimeout(r, 500)); // retained messages
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const N = Number(process.env.BENCH_PUSHES ?? 20);
 
+/** Subscribes to the bridge's topics; `next(prefix)` resolves when a state under it changes (not availability/status). */
+async function watcher(a: App) {
+  const sub = await mqtt.connectAsync(`mqtt://127.0.0.1:${a.brokerListeners!.tcp}`);
+  (sub.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
+  let waiter: { prefix: string; resolve: () => void } | null = null;
+  sub.on('message', (topic) => {
+    if (waiter && topic.startsWith(waiter.prefix) && !topic.endsWith('/availability') && !topic.endsWith('/status')) waiter.resolve();
+  });
+  await sub.subscribeAsync('media2mqtt/#');
+  await new Promise((r) => setTimeout(r, 500)); // retained messages
+  return {
+    /** Runs `act` and times until a change under `media2mqtt/<id>/` arrives (null after 1 s). */
+    async time(id: string, act: () => Promise<void> | void): Promise<number | null> {
+      const seen = new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), 1000);
+        waiter = { prefix: `media2mqtt/${id}/`, resolve: () => (clearTimeout(timer), resolve(true)) };
+      });
+      const t0 = performance.now();
+      await act();
+      const ok = await seen;
+      waiter = null;
+      return ok ? performance.now() - t0 : null;
+    },
+    close: () => sub.endAsync(),
+  };
+}
+
+/** Makes the change upstream that a push announces: a search grabs a release (*arr), a user requests a title (Seerr), the world moves on (sessions). */
+function change(id: string): void {
+  const sim = sims.get(id)! as Simulator & { grab?: () => unknown; addRequest?: () => unknown };
+  if (sim.grab) sim.grab();
+  else if (sim.addRequest) sim.addRequest();
+  else sim.tick?.();
+}
+
+function report(name: string, times: (number | null)[]): void {
+  const ok = times.filter((t): t is number => t !== null);
+  console.log(`${name.padEnd(12)} ${(ok.length ? pct(ok, 50).toFixed(1) : '–').padStart(8)} ${(ok.length ? pct(ok, 99).toFixed(1) : '–').padStart(8)}  ${ok.length}/${times.length}`);
+}
+// --- 1. webhook → MQTT latency, live channels off so the webhook is the only push --------------
 const plexBody = (event: string) => {
   const b = 'benchboundary';
   return { body: `--${b}\r\nContent-Disposition: form-data; name="payload"\r\n\r\n${JSON.stringify({ event })}\r\n--${b}--\r\n`, type: `multipart/form-data; boundary=${b}` };
@@ -77,35 +106,58 @@ const hooks: Partial<Record<ServiceType, () => { body: string; type: string }>> 
   jellyseerr: () => ({ body: JSON.stringify({ notification_type: 'MEDIA_PENDING', subject: 'x' }), type: 'application/json' }),
   overseerr: () => ({ body: JSON.stringify({ notification_type: 'MEDIA_PENDING', subject: 'x' }), type: 'application/json' }),
 };
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-console.log(`\n${'webhook'.padEnd(12)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  changes seen / pushes`);
-for (const [id, make] of Object.entries(hooks)) {
-  if (!sims.has(id)) continue;
-  const times: number[] = [];
-  const N = Number(process.env.BENCH_PUSHES ?? 20);
-  for (let i = 0; i < N; i++) {
-    // Make the change upstream that the webhook announces: a search grabs a release (*arr),
-    // a user requests a title (Seerr), the world moves on (sessions progress, stats grow).
-    const sim = sims.get(id)! as Simulator & { grab?: () => unknown; addRequest?: () => unknown };
-    if (sim.grab) sim.grab();
-    else if (sim.addRequest) sim.addRequest();
-    else sim.tick?.();
-    const { body, type } = make!();
-    const t0 = performance.now();
-    const seen = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 1000);
-      waiter = { prefix: `media2mqtt/${id}/`, resolve: () => (clearTimeout(timer), resolve(true)) };
-    });
-    await fetch(`http://127.0.0.1:${app.httpPort}/api/webhook/${id}?token=${TOKEN}`, { method: 'POST', headers: { 'content-type': type }, body });
-    if (await seen) times.push(performance.now() - t0);
-    waiter = null;
-    await new Promise((r) => setTimeout(r, 1100)); // past the 1 s coalescing window of some services
+{
+  const a = await bridge(false);
+  await new Promise((r) => setTimeout(r, 5_000)); // the first full polls
+  const w = await watcher(a);
+  console.log(`\n${'webhook'.padEnd(12)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  changes seen / pushes (live channels off)`);
+  for (const [id, make] of Object.entries(hooks)) {
+    if (!sims.has(id)) continue;
+    const times: (number | null)[] = [];
+    for (let i = 0; i < N; i++) {
+      change(id);
+      const { body, type } = make!();
+      times.push(await w.time(id, () => fetch(`http://127.0.0.1:${a.httpPort}/api/webhook/${id}?token=${TOKEN}`, { method: 'POST', headers: { 'content-type': type }, body }).then((r) => void r.arrayBuffer())));
+      await new Promise((r) => setTimeout(r, 1100)); // past the 1 s coalescing window of some services
+    }
+    report(id, times);
   }
-  console.log(`${id.padEnd(12)} ${(times.length ? pct(times, 50).toFixed(1) : '–').padStart(8)} ${(times.length ? pct(times, 99).toFixed(1) : '–').padStart(8)}  ${times.length}/${N}`);
+  await w.close();
+  await a.stop();
 }
 
+// --- 2. live channel → MQTT latency (default settings: live on, no webhook) ----------------------
+const app = await bridge(true);
+await new Promise((r) => setTimeout(r, 5_000));
+{
+  const w = await watcher(app);
+  console.log(`\n${'live'.padEnd(12)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}  changes seen / upstream changes (no webhook)`);
+  for (const id of ['sonarr', 'radarr', 'jellyfin', 'plex']) {
+    if (!sims.has(id)) continue;
+    const times: (number | null)[] = [];
+    for (let i = 0; i < N; i++) {
+      times.push(await w.time(id, () => change(id)));
+      await new Promise((r) => setTimeout(r, 1100));
+    }
+    report(id, times);
+  }
+  await w.close();
+}
+
+// --- 3. requests per minute at default settings --------------------------------------------------
+const ticker = setInterval(() => sims.forEach((s) => s.tick?.()), 5000);
+await new Promise((r) => setTimeout(r, 10_000)); // settle; not steady state yet
+const before = new Map([...sims].map(([id, s]) => [id, s.server.requests.length]));
+console.log(`measuring requests per minute over ${WINDOW_S} s at default intervals…`);
+await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
+console.log(`\n${'service'.padEnd(12)} ${'req/min'.padStart(8)}  Home Assistant's integration (req/min)`);
+for (const [id, s] of sims) {
+  const n = s.server.requests.length - before.get(id)!;
+  console.log(`${id.padEnd(12)} ${((n / WINDOW_S) * 60).toFixed(2).padStart(8)}  ${HA[id as ServiceType] ?? '–'}`);
+}
+
+
 clearInterval(ticker);
-await sub.endAsync();
 await app.stop();
 for (const s of sims.values()) await s.stop();
 process.exit(0);

@@ -97,7 +97,7 @@ describe('live message → targeted refresh', () => {
         runs.push([...rs].sort());
         wake();
       },
-      { coalesceMs: 20, minGapMs: 300 },
+      { coalesceMs: 20, minGapMs: 300, queueGapMs: 0 },
     );
     const until = (n: number) => new Promise<void>((resolve) => {
       wake = () => runs.length >= n && resolve();

@@ -4,8 +4,14 @@ import type { Resource } from './webhook.js';
 
 /** Live messages within this window share one targeted refresh. */
 export const LIVE_COALESCE_MS = 1000;
-/** The most often a throttled resource (THROTTLED) is re-read because of live messages. */
-export const LIVE_MIN_GAP_MS = 30_000;
+/**
+ * The most often a throttled resource (THROTTLED: the series/movie list, wanted counts, calendar,
+ * disk) is re-read because of live messages. Two minutes keeps a busy evening of imports within
+ * the request budget (half of Home Assistant's integration); the queue itself is never behind.
+ */
+export const LIVE_MIN_GAP_MS = 120_000;
+/** The queue is re-read on live messages at most this often: progress of many downloads arrives as a stream. */
+export const LIVE_QUEUE_GAP_MS = 10_000;
 
 /**
  * Turns a stream of live messages into targeted refreshes: resources pile up in one set and a
@@ -17,22 +23,25 @@ export const LIVE_MIN_GAP_MS = 30_000;
 export class LiveRefresher {
   readonly #run: (resources: Resource[]) => Promise<void>;
   readonly #minGapMs: number;
+  readonly #queueGapMs: number;
   readonly #pending = new Set<Resource>();
   readonly #lastRun = new Map<Resource, number>();
   readonly #deferred = new Map<Resource, NodeJS.Timeout>();
   readonly #coalescer: PushCoalescer;
   #stopped = false;
 
-  constructor(run: (resources: Resource[]) => Promise<void>, options: { coalesceMs?: number; minGapMs?: number } = {}) {
+  constructor(run: (resources: Resource[]) => Promise<void>, options: { coalesceMs?: number; minGapMs?: number; queueGapMs?: number } = {}) {
     this.#run = run;
     this.#minGapMs = options.minGapMs ?? LIVE_MIN_GAP_MS;
+    this.#queueGapMs = options.queueGapMs ?? LIVE_QUEUE_GAP_MS;
     this.#coalescer = new PushCoalescer(() => this.#fire(), options.coalesceMs ?? LIVE_COALESCE_MS);
   }
 
   push(resources: readonly Resource[]): void {
     if (this.#stopped) return;
     for (const r of resources) {
-      const wait = THROTTLED.has(r) ? (this.#lastRun.get(r) ?? -Infinity) + this.#minGapMs - Date.now() : 0;
+      const gap = this.#gap(r);
+      const wait = gap ? (this.#lastRun.get(r) ?? -Infinity) + gap - Date.now() : 0;
       if (wait <= 0) this.#add(r);
       else if (!this.#deferred.has(r)) {
         this.#deferred.set(r, setTimeout(() => {
@@ -51,6 +60,10 @@ export class LiveRefresher {
     this.#coalescer.stop();
   }
 
+  #gap(r: Resource): number {
+    return THROTTLED.has(r) ? this.#minGapMs : r === 'queue' ? this.#queueGapMs : 0;
+  }
+
   #add(r: Resource): void {
     if (this.#stopped) return;
     this.#pending.add(r);
@@ -63,7 +76,7 @@ export class LiveRefresher {
     this.#pending.clear();
     if (!resources.length) return;
     const now = Date.now();
-    for (const r of resources) if (THROTTLED.has(r)) this.#lastRun.set(r, now);
+    for (const r of resources) if (this.#gap(r)) this.#lastRun.set(r, now);
     await this.#run(resources);
   }
 }
