@@ -82,6 +82,13 @@ export abstract class PolledService implements Instance {
     ];
   }
 
+  /**
+   * A poll failed and the instance is offline (called on every failed poll, not when stopping):
+   * whatever it was showing can no longer be seen. Services with playback sessions end them
+   * here, so nothing stays "playing" on an unreachable server. The base does nothing.
+   */
+  protected onOffline(): void {}
+
   protected get live(): LiveState | null {
     return this.#live;
   }
@@ -158,6 +165,7 @@ export abstract class PolledService implements Instance {
       this.#lastError = message;
       this.active = false;
       this.ctx.setAvailability('offline', message);
+      this.onOffline();
       return;
     }
     if (this.#failures > 0) this.ctx.log.info(`reachable again after ${this.#failures} failed poll(s)`);
