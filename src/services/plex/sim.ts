@@ -10,6 +10,8 @@ export interface PlexSimOptions {
   /** Defaults to a random token shaped like Plex's (20 characters). */
   token?: string;
   friendlyName?: string;
+  /** `media2mqtt demo`: tick() also runs a playback script (users start, pause, resume, stop). */
+  demo?: boolean;
 }
 
 const TYPE_BY_NUMBER = Object.fromEntries(Object.entries(SEARCH_TYPES).map(([k, v]) => [String(v), k as ItemType]));
@@ -48,6 +50,7 @@ export class PlexSim implements Simulator {
   readonly server: SimServer;
   readonly token: string;
   readonly world: PlexWorld;
+  readonly #demo: boolean;
   /** X-Plex-Client-Identifier of every authorised call (never tokens). */
   readonly clientIds = new Set<string>();
   /** Open notification WebSockets. */
@@ -56,6 +59,7 @@ export class PlexSim implements Simulator {
   private constructor(options: PlexSimOptions) {
     this.token = options.token ?? randomBytes(15).toString('base64url').slice(0, 20);
     this.world = new PlexWorld(options.friendlyName);
+    this.#demo = options.demo ?? false;
     this.server = new SimServer({
       name: 'plex',
       authorized: (req) => {
@@ -87,6 +91,7 @@ export class PlexSim implements Simulator {
 
   tick(): void {
     this.world.tick();
+    if (this.#demo) this.world.demoStep();
   }
 
   async stop(): Promise<void> {
