@@ -138,9 +138,12 @@ export class SessionTracker {
 
   /**
    * A poll's full list of sessions. `requestedAt` is when the request left: sessions a push
-   * reported after that are kept even though the answer does not list them.
+   * reported after that are kept even though the answer does not list them. `pushed`: the list
+   * was pushed by the server as of now (Jellyfin's `Sessions` message), so a key it lists plays
+   * even if it ended a moment ago (a replay of the same item on the same device keeps its key);
+   * the grace for a lagging poll does not apply.
    */
-  snapshot(sessions: readonly PlaybackSession[], now: number, requestedAt = now): TrackerResult {
+  snapshot(sessions: readonly PlaybackSession[], now: number, requestedAt = now, pushed = false): TrackerResult {
     const out: TrackerResult = { events: [], finished: [] };
     this.#forget(now);
     const seen = new Set<string>();
@@ -148,7 +151,7 @@ export class SessionTracker {
       if (seen.has(s.key)) continue; // a source listing one key twice is one session
       seen.add(s.key);
       const endedAt = this.#ended.get(s.key);
-      if (endedAt !== undefined && (requestedAt <= endedAt || now - endedAt < this.#graceMs)) continue;
+      if (endedAt !== undefined && (requestedAt <= endedAt || (!pushed && now - endedAt < this.#graceMs))) continue;
       // A push newer than this request already told us more than this answer can.
       if (!this.#open.has(s.key) && this.#pending.has(s.key)) this.#replayPending(s, out);
       if ((this.#open.get(s.key)?.last_seen ?? -Infinity) > requestedAt) continue;
@@ -263,6 +266,7 @@ export class SessionTracker {
   #observe(s: PlaybackSession, now: number, out: TrackerResult): void {
     const e = this.#open.get(s.key);
     if (!e) {
+      this.#ended.delete(s.key); // playing again: later polls must see it, not the old end
       const entry: OpenEntry = { session: s, started_at: now, last_seen: now, last_obs: now, slices: {} };
       this.#open.set(s.key, entry);
       out.events.push({ type: 'playback_started', session: s, time: now, watched_ms: 0 });

@@ -3,7 +3,15 @@ import { jellyfinModule } from '../../src/services/jellyfin/index.js';
 import { JellyfinSim } from '../../src/services/jellyfin/sim.js';
 import { plexModule } from '../../src/services/plex/index.js';
 import { PlexSim } from '../../src/services/plex/sim.js';
+import { normaliseJellyfinSessions } from '../../src/services/jellyfin/sessions.js';
+import { sessionsSchema as jellyfinSessionsSchema } from '../../src/services/jellyfin/schemas.js';
+import { DEMO_CYCLE as JELLYFIN_DEMO_CYCLE, JellyfinWorld } from '../../src/services/jellyfin/sim-world.js';
+import { normalisePlexSessions } from '../../src/services/plex/sessions.js';
+import { sessionsSchema as plexSessionsSchema } from '../../src/services/plex/schemas.js';
+import { DEMO_CYCLE as PLEX_DEMO_CYCLE, PlexWorld } from '../../src/services/plex/sim-world.js';
 import type { ServiceModule } from '../../src/services/registry.js';
+import type { PlaybackSession } from '../../src/sessions/model.js';
+import { SessionTracker } from '../../src/sessions/tracker.js';
 import type { PolledService } from '../../src/services/service.js';
 import type { TestApp } from '../helpers/app.js';
 import { validateDevicePayload } from '../helpers/ha-rules.js';
@@ -274,3 +282,36 @@ function describeSessions<S extends Sim>(c: SessionCase<S>): void {
 
 describeSessions(jellyfin);
 describeSessions(plex);
+
+describe('the demo playback script (media2mqtt demo)', () => {
+  /** Two cycles of ticks, each followed by what a poll would normalise, through a tracker. */
+  function run(cycle: number, step: () => void, read: () => PlaybackSession[], pushed: boolean): string[] {
+    const tracker = new SessionTracker({ orphanTimeout: 3600 });
+    const log: string[] = [];
+    const t0 = Date.now();
+    tracker.snapshot(read(), t0);
+    for (let i = 1; i <= 2 * cycle; i++) {
+      step();
+      const now = t0 + i * 5000;
+      for (const e of tracker.snapshot(read(), now, now, pushed).events) log.push(`${e.type}:${e.session.user}:${e.session.play_method}`);
+    }
+    return log;
+  }
+  const expected = [
+    'playback_started:erin:transcode', 'paused:alice:direct_play', 'resumed:alice:direct_play', 'paused:erin:transcode', 'stopped:erin:transcode',
+  ];
+
+  // Jellyfin lists come as the WebSocket pushes them (erin's replay of the same film on the same
+  // phone keeps its key, 20 s after the stop); Plex's as a poll reads them (a new sessionKey each time).
+  it('Jellyfin: a second user starts a transcode, pauses and stops; alice (direct play) pauses and resumes; every cycle', () => {
+    const w = new JellyfinWorld();
+    const log = run(JELLYFIN_DEMO_CYCLE, () => { w.tick(); w.demoStep(); }, () => normaliseJellyfinSessions(jellyfinSessionsSchema.parse(w.sessions.map((s) => w.sessionDto(s)))), true);
+    expect(log).toEqual([...expected, ...expected]);
+  });
+
+  it('Plex: the same script', () => {
+    const w = new PlexWorld();
+    const log = run(PLEX_DEMO_CYCLE, () => { w.tick(); w.demoStep(); }, () => normalisePlexSessions(plexSessionsSchema.parse({ MediaContainer: { size: w.sessions.length, Metadata: w.sessions.map((s) => w.sessionMetadata(s)) } }).MediaContainer.Metadata ?? []), false);
+    expect(log).toEqual([...expected, ...expected]);
+  });
+});

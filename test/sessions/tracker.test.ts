@@ -73,6 +73,21 @@ describe('SessionTracker: pushes between polls', () => {
     expect(types(t.snapshot([s], NOON + 40 * S))).toEqual([]);
   });
 
+  it('a pushed full list restarts a key that just ended (a replay on the same device); a poll within the grace does not', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    const s = session({ key: 'dev1:item' });
+    t.snapshot([s], NOON, NOON, true);
+    expect(types(t.snapshot([], NOON + 10 * S, NOON + 10 * S, true))).toEqual(['stopped:dev1:item']);
+    // A lagging poll still listing it: nothing.
+    expect(types(t.snapshot([s], NOON + 15 * S, NOON + 9 * S))).toEqual([]);
+    expect(types(t.snapshot([s], NOON + 20 * S))).toEqual([]);
+    // The server pushes it again: the user pressed play again.
+    expect(types(t.snapshot([s], NOON + 25 * S, NOON + 25 * S, true))).toEqual(['playback_started:dev1:item']);
+    // Later polls see it as the open session it is (progress, no second start, no stop).
+    expect(types(t.snapshot([{ ...s, position: 30 }], NOON + 30 * S))).toEqual([]);
+    expect(t.sessions[0]!.position).toBe(30);
+  });
+
   it('a poll sent before a push start that does not list it yet does not stop it', () => {
     const t = new SessionTracker({ orphanTimeout: 300 });
     t.snapshot([], NOON);

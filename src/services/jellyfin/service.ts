@@ -148,7 +148,7 @@ export class JellyfinService extends PolledService {
     switch (e.kind) {
       case 'sessions':
         // The full list as of now (idle device connections too: the normaliser keeps what plays).
-        this.#sessions.snapshot(normaliseJellyfinSessions(e.sessions));
+        this.#sessions.pushedList(normaliseJellyfinSessions(e.sessions));
         this.onLiveSessions(e.sessions);
         return;
       case 'tasks':
