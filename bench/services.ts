@@ -81,11 +81,29 @@ async function watcher(a: App) {
 }
 
 /** Makes the change upstream that a push announces: a search grabs a release (*arr), a user requests a title (Seerr), the world moves on (sessions). */
+let flip = false;
 function change(id: string): void {
-  const sim = sims.get(id)! as Simulator & { grab?: () => unknown; addRequest?: () => unknown };
+  const sim = sims.get(id)! as Simulator & { grab?: () => unknown; addRequest?: () => unknown; setStatus?: (id: number, s: 'approve') => unknown; world?: any };
+  flip = !flip;
   if (sim.grab) sim.grab();
-  else if (sim.addRequest) sim.addRequest();
-  else sim.tick?.();
+  else if (sim.addRequest) {
+    // Every simulated title gets requested eventually: then approve pending ones instead.
+    try {
+      sim.addRequest();
+    } catch {
+      const r = (sim as unknown as { requests: { id: number; status: number }[] }).requests;
+      const pending = r.find((x) => x.status === 1);
+      // Nothing pending either: decline→approve flips keep the counts moving.
+      if (pending) sim.setStatus?.(pending.id, 'approve');
+      else if (r[0]) (sim.setStatus as (id: number, s: string) => unknown)(r[0].id, flip ? 'decline' : 'approve');
+    }
+  } else if (id === 'jellyfin') {
+    if (flip) sim.world.startPlayback({ user: 'bench', device: 'Bench TV', client: 'Jellyfin Web', itemName: 'Arrival' });
+    else sim.world.stopPlayback('bench');
+  } else if (id === 'plex') {
+    if (flip) sim.world.startSession({ user: 'bench', player: 'Bench TV', product: 'Plex Web', itemTitle: 'The Matrix' });
+    else sim.world.stopSession('bench');
+  } else sim.tick?.();
 }
 
 function report(name: string, times: (number | null)[]): void {

@@ -359,8 +359,9 @@ export class App {
       await instance.start();
       this.#publishDevice(instance);
       ctx.scheduler.start();
-      // Instances without an upstream (the host) are online once started; services report their own.
-      if (instance.device().hasAvailability && status.last_success === null && status.last_error === null) this.#setAvailability(instance.id, 'online', null);
+      // Instances without an upstream (the host) are online once started; services report their
+      // own, after their first successful poll (else HA would show a never-reached server online).
+      if (instance.device().hasAvailability && !instance.reportsAvailability && status.last_success === null && status.last_error === null) this.#setAvailability(instance.id, 'online', null);
     } catch (err) {
       this.#publishDevice(instance);
       this.#setAvailability(instance.id, 'offline', errorMessage(err));

@@ -23,7 +23,7 @@ export async function startDemo(loaded: LoadedConfig, log: Logger): Promise<Demo
   cfg.services = {};
   for (const module of Object.values(SERVICE_MODULES)) {
     if (!module.simulator) continue;
-    const sim = await module.simulator();
+    const sim = await module.simulator({ demo: true });
     const id = module.type;
     // Faster than the defaults, so the demo visibly moves.
     cfg.services[id] = serviceBaseSchema.parse({ interval: 10, idle_interval: 30, ...sim.config() });

@@ -36,6 +36,11 @@ export interface Instance {
   start(): Promise<void>;
   /** Undo everything start() did: timers, sockets, workers. */
   stop(): Promise<void>;
+  /**
+   * true when the instance sets its own availability from its upstream (services: online after
+   * the first successful poll). Others (the host) are online as soon as they started.
+   */
+  readonly reportsAvailability?: boolean;
   /** Poll everything now (the `sync` command, Resync button). */
   refresh?(): Promise<void>;
 }

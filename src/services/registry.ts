@@ -41,7 +41,8 @@ export interface ServiceModule {
   create(ctx: ServiceContext): PolledService;
   /** The type's commands (`<base>/<instance>/set/<name>`), declared with defineCommand in its folder. */
   commands?: readonly AnyCommandDef[];
-  simulator?: (options?: { port?: number }) => Promise<Simulator>;
+  /** `demo`: the simulator also scripts activity on tick() (tests leave it off and drive it themselves). */
+  simulator?: (options?: { port?: number; demo?: boolean }) => Promise<Simulator>;
 }
 
 /** The instance's settings with the type's default intervals filled in. */

@@ -31,6 +31,8 @@ const MAX_BACKOFF_SECONDS = 600;
 export abstract class PolledService implements Instance {
   abstract readonly type: ServiceType;
   readonly id: string;
+  /** Online only once the upstream answered: never before the first successful poll. */
+  readonly reportsAvailability = true;
   protected readonly ctx: ServiceContext;
   /** Upstream version, from whatever status call the service makes. */
   protected version: string | null = null;
@@ -81,6 +83,13 @@ export abstract class PolledService implements Instance {
         : [{ key: 'live', platform: 'sensor', name: 'Live updates', state: 'status', field: 'live', deviceClass: 'enum', options: [...LIVE_STATES], entityCategory: 'diagnostic', icon: 'mdi:lan-connect' } satisfies EntityDef]),
     ];
   }
+
+  /**
+   * A poll failed and the instance is offline (called on every failed poll, not when stopping):
+   * whatever it was showing can no longer be seen. Services with playback sessions end them
+   * here, so nothing stays "playing" on an unreachable server. The base does nothing.
+   */
+  protected onOffline(): void {}
 
   protected get live(): LiveState | null {
     return this.#live;
@@ -158,6 +167,7 @@ export abstract class PolledService implements Instance {
       this.#lastError = message;
       this.active = false;
       this.ctx.setAvailability('offline', message);
+      this.onOffline();
       return;
     }
     if (this.#failures > 0) this.ctx.log.info(`reachable again after ${this.#failures} failed poll(s)`);

@@ -77,6 +77,12 @@ export class SessionFeature {
     this.#apply(this.#tracker.snapshot(sessions, now, requestedAt ?? now));
   }
 
+  /** A full list the server pushed as of now (Jellyfin's WebSocket `Sessions`): see SessionTracker.snapshot. */
+  pushedList(sessions: readonly PlaybackSession[]): void {
+    const now = this.#now();
+    this.#apply(this.#tracker.snapshot(sessions, now, now, true));
+  }
+
   /** A push; `unknown` means the key is new and the push has no details: poll for them. */
   push(update: PushUpdate): { unknown: boolean } {
     const r = this.#tracker.push(update, this.#now());

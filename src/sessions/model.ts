@@ -63,6 +63,19 @@ export function displayTitle(s: { item_title: string; series: string | null; sea
   return s.year ? `${s.item_title} (${s.year})` : s.item_title;
 }
 
+/**
+ * What is known of a playback a push reported by key only and that ended before any poll could
+ * bring its details: enough to announce it and count its time, nothing invented.
+ */
+export function minimalSession(key: string, over: Partial<PlaybackSession> = {}): PlaybackSession {
+  return {
+    key, user: 'unknown', title: 'unknown', item_title: 'unknown', series: null, season: null, episode: null, year: null,
+    media_type: 'other', position: 0, duration: null, progress: null, state: 'playing', play_method: 'direct_play',
+    transcode_reasons: [], video_codec: null, audio_codec: null, resolution: null, device: 'unknown', device_kind: 'other',
+    client: '', location: null, bandwidth: 0, ...over,
+  };
+}
+
 function pad(n: number): string {
   return String(n).padStart(2, '0');
 }

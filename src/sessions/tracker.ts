@@ -1,5 +1,5 @@
 import { splitByDay } from './days.js';
-import { progressPercent, type PlaybackSession, type PlayMethod, type SessionState } from './model.js';
+import { minimalSession, progressPercent, type PlaybackSession, type PlayMethod, type SessionState } from './model.js';
 
 export const PLAYBACK_EVENTS = ['playback_started', 'paused', 'resumed', 'stopped'] as const;
 export type PlaybackEventType = (typeof PLAYBACK_EVENTS)[number];
@@ -69,6 +69,26 @@ export interface TrackerOptions {
 }
 
 const DEFAULT_ENDED_GRACE = 60;
+/** Unknown keys remembered at once, and state changes remembered per key (bounded: pushes are untrusted input). */
+export const MAX_PENDING_KEYS = 32;
+export const MAX_PENDING_STEPS = 16;
+
+/** One state change of a key seen only by pushes so far. */
+interface PendingStep {
+  at: number;
+  state: SessionState;
+  position: number | undefined;
+}
+
+/**
+ * A key a push named before any details came (Plex notifications carry only the key): its state
+ * changes are kept until the details arrive with a poll, or a stop comes first, so the playback
+ * is announced either way with the times it really had.
+ */
+interface Pending {
+  steps: PendingStep[];
+  last_seen: number;
+}
 
 /**
  * Turns observations of a source's sessions into playback events and finished sessions. Pure
@@ -85,6 +105,7 @@ export class SessionTracker {
   readonly #graceMs: number;
   readonly #open = new Map<string, OpenEntry>();
   readonly #ended = new Map<string, number>();
+  readonly #pending = new Map<string, Pending>();
 
   constructor(options: TrackerOptions, state?: TrackerState | null) {
     this.#orphanMs = options.orphanTimeout * 1000;
@@ -117,9 +138,12 @@ export class SessionTracker {
 
   /**
    * A poll's full list of sessions. `requestedAt` is when the request left: sessions a push
-   * reported after that are kept even though the answer does not list them.
+   * reported after that are kept even though the answer does not list them. `pushed`: the list
+   * was pushed by the server as of now (Jellyfin's `Sessions` message), so a key it lists plays
+   * even if it ended a moment ago (a replay of the same item on the same device keeps its key);
+   * the grace for a lagging poll does not apply.
    */
-  snapshot(sessions: readonly PlaybackSession[], now: number, requestedAt = now): TrackerResult {
+  snapshot(sessions: readonly PlaybackSession[], now: number, requestedAt = now, pushed = false): TrackerResult {
     const out: TrackerResult = { events: [], finished: [] };
     this.#forget(now);
     const seen = new Set<string>();
@@ -127,8 +151,9 @@ export class SessionTracker {
       if (seen.has(s.key)) continue; // a source listing one key twice is one session
       seen.add(s.key);
       const endedAt = this.#ended.get(s.key);
-      if (endedAt !== undefined && (requestedAt <= endedAt || now - endedAt < this.#graceMs)) continue;
+      if (endedAt !== undefined && (requestedAt <= endedAt || (!pushed && now - endedAt < this.#graceMs))) continue;
       // A push newer than this request already told us more than this answer can.
+      if (!this.#open.has(s.key) && this.#pending.has(s.key)) this.#replayPending(s, out);
       if ((this.#open.get(s.key)?.last_seen ?? -Infinity) > requestedAt) continue;
       this.#observe(s, now, out);
     }
@@ -149,14 +174,21 @@ export class SessionTracker {
     this.#forget(now);
     const e = this.#open.get(update.key);
     if (update.state === 'stopped') {
-      if (e) {
-        if (update.session) e.session = update.session;
-        this.#account(e, now);
-        this.#stop(e, now, 'ended', out);
+      // Started and stopped before any poll brought details: announce it with what is known.
+      const stub = !e && this.#pending.has(update.key) ? this.#replayPending(update.session ?? minimalSession(update.key), out) : undefined;
+      const open = e ?? stub;
+      if (open) {
+        if (update.session) open.session = update.session;
+        this.#account(open, now);
+        this.#stop(open, now, 'ended', out);
       }
       return { ...out, unknown: false };
     }
-    if (!e && !update.session) return { ...out, unknown: true };
+    if (!e && !update.session) {
+      this.#remember(update, now);
+      return { ...out, unknown: true };
+    }
+    this.#pending.delete(update.key);
     // A push start is fresh news: it may restart a key that ended (Jellyfin reuses a session id for a replay).
     if (!e) this.#ended.delete(update.key);
     const base = update.session ?? e!.session;
@@ -180,13 +212,61 @@ export class SessionTracker {
    */
   endAll(reason: StopReason, now: number): TrackerResult {
     const out: TrackerResult = { events: [], finished: [] };
+    // Nothing was confirmed about these, and nobody will stop them now.
+    this.#pending.clear();
     for (const e of [...this.#open.values()]) this.#stop(e, now, reason, out);
+    // The instance went away: when it is back, what its first poll lists plays (now, not after a grace).
+    if (reason === 'offline') for (const e of out.events) this.#ended.delete(e.session.key);
     return out;
+  }
+
+  /** Keys named by pushes and still waiting for details. */
+  get pendingKeys(): string[] {
+    return [...this.#pending.keys()];
+  }
+
+  /** An unknown key's push: remember its state changes (not a recently ended key's late report). */
+  #remember(update: PushUpdate, now: number): void {
+    if (update.state === 'stopped' || this.#ended.has(update.key)) return;
+    let p = this.#pending.get(update.key);
+    if (!p) {
+      if (this.#pending.size >= MAX_PENDING_KEYS) this.#pending.delete(this.#pending.keys().next().value!);
+      p = { steps: [], last_seen: now };
+      this.#pending.set(update.key, p);
+    }
+    if (now < p.last_seen) return;
+    p.last_seen = now;
+    const last = p.steps.at(-1);
+    if (last?.state === update.state) {
+      last.position = update.position ?? last.position;
+      return;
+    }
+    // The first step (the start) is kept; the oldest changes after it give way.
+    if (p.steps.length >= MAX_PENDING_STEPS) p.steps.splice(1, 1);
+    p.steps.push({ at: now, state: update.state, position: update.position });
+  }
+
+  /**
+   * Opens a pending key with `details`, replaying what the pushes saw: started when the first
+   * push came, then each pause and resume at its time (so playing time is counted as it was).
+   */
+  #replayPending(details: PlaybackSession, out: TrackerResult): OpenEntry | undefined {
+    const p = this.#pending.get(details.key);
+    this.#pending.delete(details.key);
+    if (!p?.steps.length) return undefined;
+    for (const step of p.steps) {
+      const position = step.position ?? details.position;
+      this.#observe({ ...details, state: step.state, position, progress: progressPercent(position, details.duration) }, step.at, out);
+    }
+    const e = this.#open.get(details.key);
+    if (e) e.last_seen = Math.max(e.last_seen, p.last_seen);
+    return e;
   }
 
   #observe(s: PlaybackSession, now: number, out: TrackerResult): void {
     const e = this.#open.get(s.key);
     if (!e) {
+      this.#ended.delete(s.key); // playing again: later polls must see it, not the old end
       const entry: OpenEntry = { session: s, started_at: now, last_seen: now, last_obs: now, slices: {} };
       this.#open.set(s.key, entry);
       out.events.push({ type: 'playback_started', session: s, time: now, watched_ms: 0 });
@@ -219,6 +299,8 @@ export class SessionTracker {
   }
 
   #expire(now: number, out: TrackerResult): void {
+    // A key nothing confirmed for the orphan timeout was never a playback worth announcing.
+    for (const [k, p] of this.#pending) if (now - p.last_seen > this.#orphanMs) this.#pending.delete(k);
     for (const e of [...this.#open.values()]) if (now - e.last_seen > this.#orphanMs) this.#stop(e, now, 'orphaned', out);
   }
 

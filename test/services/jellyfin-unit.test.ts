@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { jellyfinAuthorization, jellyfinIdentity, tokenFromAuthorization } from '../../src/services/jellyfin/auth.js';
 import { Cadence } from '../../src/services/cadence.js';
-import { itemKind, itemTitle, libraryState, playMethod, recentState, scanState, sessionsState } from '../../src/services/jellyfin/map.js';
+import { itemKind, itemTitle, libraryState, playMethod, recentState, scanState } from '../../src/services/jellyfin/map.js';
+import { normaliseJellyfinSessions } from '../../src/services/jellyfin/sessions.js';
+import { sessionsState } from '../../src/sessions/publish.js';
 import { PushCoalescer } from '../../src/services/push.js';
 import { itemCountsSchema, sessionsSchema } from '../../src/services/jellyfin/schemas.js';
 import { parseAnswer } from '../../src/services/parse.js';
@@ -39,15 +41,18 @@ describe('Jellyfin mappings', () => {
 
   it('counts only sessions that play something, by state and method, with a capped list', () => {
     const sessions: Session[] = [
-      { UserName: 'alice', DeviceName: 'TV', Client: 'Android TV', NowPlayingItem: episode, PlayState: { PositionTicks: 250, IsPaused: false, PlayMethod: 'DirectPlay' } },
-      { UserName: 'bob', DeviceName: 'Firefox', Client: 'Web', NowPlayingItem: movie, PlayState: { PositionTicks: 1000, IsPaused: true, PlayMethod: 'Transcode' }, TranscodingInfo: { IsVideoDirect: false, IsAudioDirect: false, VideoCodec: 'h264' } },
-      { UserName: 'carol', DeviceName: 'iPhone', Client: 'Swiftfin' },
+      { Id: 's1', UserName: 'alice', DeviceName: 'TV', Client: 'Android TV', NowPlayingItem: episode, PlayState: { PositionTicks: 250, IsPaused: false, PlayMethod: 'DirectPlay' } },
+      { Id: 's2', UserName: 'bob', DeviceName: 'Firefox', Client: 'Web', NowPlayingItem: movie, PlayState: { PositionTicks: 1000, IsPaused: true, PlayMethod: 'Transcode' }, TranscodingInfo: { IsVideoDirect: false, IsAudioDirect: false, VideoCodec: 'h264' } },
+      { Id: 's3', UserName: 'carol', DeviceName: 'iPhone', Client: 'Swiftfin' },
     ];
-    const out = sessionsState(sessions, 1) as Record<string, any>;
-    expect(out).toMatchObject({ count: 2, playing: 1, paused: 1, transcoding: 1, direct_play: 1, direct_stream: 0 });
+    // The counting itself is the session feature's (src/sessions/publish.ts); what matters here is
+    // that the Jellyfin normaliser feeds it only the sessions that play.
+    const out = sessionsState(normaliseJellyfinSessions(sessions), 1);
+    expect(out).toMatchObject({ count: 2, playing: 1, paused: 1, transcoding: 1, direct_play: 1, direct_stream: 0, users: 2 });
     expect(out.list.total).toBe(2);
-    expect(out.list.items).toEqual([{ user: 'alice', title: 'Severance – S02E03 – Who Is Alive?', device: 'TV', client: 'Android TV', state: 'playing', play_method: 'direct_play', progress: 25 }]);
-    expect(sessionsState([], 20)).toMatchObject({ count: 0, playing: 0, paused: 0, transcoding: 0, list: { total: 0, items: [] } });
+    expect(out.list.items).toHaveLength(1);
+    expect(out.list.items[0]).toMatchObject({ user: 'alice', title: 'Severance – S02E03 – Who Is Alive?', device: 'TV', client: 'Android TV', state: 'playing', play_method: 'direct_play' });
+    expect(sessionsState(normaliseJellyfinSessions([]), 20)).toMatchObject({ count: 0, playing: 0, paused: 0, transcoding: 0, list: { total: 0, items: [] } });
   });
 
   it('maps counts, recently added and the scan task', () => {

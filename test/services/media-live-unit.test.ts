@@ -65,6 +65,8 @@ describe('Jellyfin WebSocket messages', () => {
   it('parses defensively: unknown types pass, wrong shapes throw a short reason', () => {
     expect(parseJellyfinMessage({ MessageType: 'UserDataChanged', Data: {} })).toEqual({ kind: 'other', type: 'UserDataChanged' });
     expect(parseJellyfinMessage({ MessageType: 'RestartRequired' })).toEqual({ kind: 'server' });
+    expect(parseJellyfinMessage({ MessageType: 'ServerShuttingDown' })).toEqual({ kind: 'shutdown' });
+    expect(parseJellyfinMessage({ MessageType: 'ServerRestarting' })).toEqual({ kind: 'shutdown' });
     expect(parseJellyfinMessage({ MessageType: 'ForceKeepAlive', Data: 'x' })).toEqual({ kind: 'force-keep-alive', timeoutSeconds: 60 });
     expect(parseJellyfinMessage({ MessageType: 'ScheduledTaskEnded' })).toEqual({ kind: 'task-ended', key: null });
     expect(() => parseJellyfinMessage({ Data: [] })).toThrow(/not a Jellyfin message: MessageType/);

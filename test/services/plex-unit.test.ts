@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { multipartBoundary, multipartField, parseMultipart } from '../../src/services/plex/multipart.js';
-import { itemKind, itemTitle, libraryState, playMethod, recentState, scanState, serverState, sessionsState } from '../../src/services/plex/map.js';
+import { itemKind, itemTitle, libraryState, playMethod, recentState, scanState, serverState } from '../../src/services/plex/map.js';
+import { normalisePlexSessions } from '../../src/services/plex/sessions.js';
+import { sessionsState } from '../../src/sessions/publish.js';
 import { plexWebhookPayload, plexWebhookRefresh } from '../../src/services/plex/webhook.js';
 import { sessionsSchema } from '../../src/services/plex/schemas.js';
 import { parseAnswer } from '../../src/services/parse.js';
@@ -99,10 +101,13 @@ describe('Plex mappings', () => {
         ],
       },
     }).MediaContainer.Metadata!;
-    const out = sessionsState(sessions, 1) as Record<string, any>;
-    expect(out).toMatchObject({ count: 2, playing: 1, paused: 1, transcoding: 1, direct_play: 1, direct_stream: 0, bandwidth_kbps: 4320 });
-    expect(out.list).toEqual({ total: 2, items: [{ user: 'bob', title: 'Parasite (2019)', device: 'Chrome', client: 'Plex Web', state: 'buffering', play_method: 'transcode', progress: 50 }] });
-    expect(sessionsState([], 5)).toMatchObject({ count: 0, bandwidth_kbps: 0, list: { total: 0, items: [] } });
+    // The counting itself is the session feature's (src/sessions/publish.ts): buffering is its own state.
+    const out = sessionsState(normalisePlexSessions(sessions), 1);
+    expect(out).toMatchObject({ count: 2, playing: 0, paused: 1, buffering: 1, transcoding: 1, direct_play: 1, direct_stream: 0, bandwidth_kbps: 4320, watching: true });
+    expect(out.list.total).toBe(2);
+    expect(out.list.items).toHaveLength(1);
+    expect(out.list.items[0]).toMatchObject({ user: 'bob', title: 'Parasite (2019)', device: 'Chrome', client: 'Plex Web', state: 'buffering', play_method: 'transcode' });
+    expect(sessionsState(normalisePlexSessions([]), 5)).toMatchObject({ count: 0, bandwidth_kbps: 0, list: { total: 0, items: [] } });
     expect(() => parseAnswer('plex', 'GET /status/sessions', sessionsSchema, { MediaContainer: { Metadata: [{ title: 1 }] } })).toThrow(/Metadata\.0\.title/);
   });
 

@@ -127,7 +127,7 @@ describe('sabnzbd: a wrong api_key in the configuration', () => {
     const sub = await Collector.connect(t.url, ['media2mqtt/#']);
     try {
       await sub.waitForTopic('media2mqtt/bridge/info', (v) => (v as { services: { id: string; last_error: string | null }[] }).services.some((s) => /refused the API key \(API Key Incorrect\)/.test(s.last_error ?? '')));
-      expect(sub.latest('media2mqtt/sabnzbd/availability')).toEqual({ state: 'offline' });
+      expect(await sub.waitForTopic('media2mqtt/sabnzbd/availability')).toEqual({ state: 'offline' });
       for (const s of [wrong, sim.apiKey]) {
         expect(sub.messages.some((m) => m.payload.includes(s))).toBe(false);
         expect(t.logs.some((l) => l.includes(s))).toBe(false);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Analytics } from '../../src/sessions/analytics.js';
-import { SessionTracker, type TrackerResult } from '../../src/sessions/tracker.js';
+import { MAX_PENDING_KEYS, MAX_PENDING_STEPS, SessionTracker, type TrackerResult } from '../../src/sessions/tracker.js';
 import { NOON, S, session } from './fixtures.js';
 
 const types = (r: TrackerResult) => r.events.map((e) => `${e.type}:${e.session.key}`);
@@ -73,6 +73,21 @@ describe('SessionTracker: pushes between polls', () => {
     expect(types(t.snapshot([s], NOON + 40 * S))).toEqual([]);
   });
 
+  it('a pushed full list restarts a key that just ended (a replay on the same device); a poll within the grace does not', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    const s = session({ key: 'dev1:item' });
+    t.snapshot([s], NOON, NOON, true);
+    expect(types(t.snapshot([], NOON + 10 * S, NOON + 10 * S, true))).toEqual(['stopped:dev1:item']);
+    // A lagging poll still listing it: nothing.
+    expect(types(t.snapshot([s], NOON + 15 * S, NOON + 9 * S))).toEqual([]);
+    expect(types(t.snapshot([s], NOON + 20 * S))).toEqual([]);
+    // The server pushes it again: the user pressed play again.
+    expect(types(t.snapshot([s], NOON + 25 * S, NOON + 25 * S, true))).toEqual(['playback_started:dev1:item']);
+    // Later polls see it as the open session it is (progress, no second start, no stop).
+    expect(types(t.snapshot([{ ...s, position: 30 }], NOON + 30 * S))).toEqual([]);
+    expect(t.sessions[0]!.position).toBe(30);
+  });
+
   it('a poll sent before a push start that does not list it yet does not stop it', () => {
     const t = new SessionTracker({ orphanTimeout: 300 });
     t.snapshot([], NOON);
@@ -90,7 +105,70 @@ describe('SessionTracker: pushes between polls', () => {
     const t = new SessionTracker({ orphanTimeout: 300 });
     const r = t.push({ key: 'x', state: 'playing', position: 12 }, NOON);
     expect(r).toMatchObject({ unknown: true, events: [] });
-    expect(t.push({ key: 'x', state: 'stopped' }, NOON + S)).toMatchObject({ unknown: false, events: [] });
+    expect(t.sessions).toEqual([]);
+    expect(t.pendingKeys).toEqual(['x']);
+  });
+
+  it('details arriving with the next poll announce a pending key from its first push, with its pauses', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    t.snapshot([], NOON);
+    expect(t.push({ key: 'x', state: 'playing', position: 0 }, NOON + 10 * S).unknown).toBe(true);
+    expect(t.push({ key: 'x', state: 'playing', position: 20 }, NOON + 30 * S).unknown).toBe(true);
+    expect(t.push({ key: 'x', state: 'paused', position: 20 }, NOON + 30 * S).unknown).toBe(true);
+    expect(t.push({ key: 'x', state: 'playing', position: 20 }, NOON + 50 * S).unknown).toBe(true);
+    const r = t.snapshot([session({ key: 'x', position: 30, user: 'bob' })], NOON + 60 * S, NOON + 55 * S);
+    expect(types(r)).toEqual(['playback_started:x', 'paused:x', 'resumed:x']);
+    expect(r.events.map((e) => e.time)).toEqual([NOON + 10 * S, NOON + 30 * S, NOON + 50 * S]);
+    expect(r.events[0]!.session.user).toBe('bob');
+    // Played 10→30 and 50→60: the pause is not counted.
+    expect(t.watchedMs('x')).toBe(30 * S);
+    expect(t.startedAt('x')).toBe(NOON + 10 * S);
+    expect(t.pendingKeys).toEqual([]);
+    // Nothing fires twice: the next poll and push are just progress.
+    expect(types(t.snapshot([session({ key: 'x', position: 40, user: 'bob' })], NOON + 70 * S))).toEqual([]);
+    expect(types(t.push({ key: 'x', state: 'playing', position: 45 }, NOON + 75 * S))).toEqual([]);
+  });
+
+  it('a start and a stop pushed before any details still fire once each, with a minimal session', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    t.snapshot([], NOON);
+    t.push({ key: 'y', state: 'playing', position: 0 }, NOON + 5 * S);
+    t.push({ key: 'y', state: 'playing', position: 15 }, NOON + 20 * S);
+    const stop = t.push({ key: 'y', state: 'stopped', position: 18 }, NOON + 23 * S);
+    expect(stop.unknown).toBe(false);
+    expect(types(stop)).toEqual(['playback_started:y', 'stopped:y']);
+    expect(stop.events[0]).toMatchObject({ time: NOON + 5 * S, session: { key: 'y', user: 'unknown', title: 'unknown', state: 'playing' } });
+    expect(stop.events[1]).toMatchObject({ reason: 'ended', watched_ms: 18 * S });
+    expect(stop.finished).toHaveLength(1);
+    // The refresh the first push asked for lands after the stop and still lists it (the server lags): nothing.
+    expect(types(t.snapshot([session({ key: 'y' })], NOON + 24 * S, NOON + 6 * S))).toEqual([]);
+    // A second stop, or a stop with details, of the same key: nothing more.
+    expect(types(t.push({ key: 'y', state: 'stopped' }, NOON + 25 * S))).toEqual([]);
+    expect(t.sessions).toEqual([]);
+  });
+
+  it('a stop for a key never seen at all invents nothing; a late report of an ended key is not remembered', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    expect(t.push({ key: 'z', state: 'stopped' }, NOON)).toMatchObject({ unknown: false, events: [] });
+    t.snapshot([session({ key: 'k' })], NOON);
+    t.snapshot([], NOON + 10 * S);
+    expect(t.push({ key: 'k', state: 'playing' }, NOON + 11 * S).unknown).toBe(true);
+    expect(t.pendingKeys).toEqual([]);
+    expect(types(t.push({ key: 'k', state: 'stopped' }, NOON + 12 * S))).toEqual([]);
+  });
+
+  it('pending keys are bounded, and forgotten after the orphan timeout without confirmation', () => {
+    const t = new SessionTracker({ orphanTimeout: 60 });
+    for (let i = 0; i < MAX_PENDING_KEYS + 10; i++) t.push({ key: `k${i}`, state: 'playing' }, NOON + i);
+    expect(t.pendingKeys).toHaveLength(MAX_PENDING_KEYS);
+    expect(t.pendingKeys[0]).toBe('k10');
+    // Flapping state on one key keeps only a bounded history (the start and the latest changes).
+    for (let i = 0; i < 100; i++) t.push({ key: 'k20', state: i % 2 ? 'playing' : 'paused' }, NOON + S + i * S);
+    const r = t.snapshot([session({ key: 'k20' })], NOON + 200 * S, NOON + 199 * S);
+    expect(r.events.length).toBeLessThanOrEqual(MAX_PENDING_STEPS);
+    expect(r.events[0]).toMatchObject({ type: 'playback_started', time: NOON + 20 });
+    expect(t.expire(NOON + 200 * S).events).toEqual([]);
+    expect(t.pendingKeys).toEqual([]);
   });
 
   it('a partial push updates the position and state of a known session', () => {
@@ -102,6 +180,15 @@ describe('SessionTracker: pushes between polls', () => {
 });
 
 describe('SessionTracker: orphans, instance down, restart', () => {
+  it('after an outage ends everything, the first poll of the instance back starts what it lists at once', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    t.snapshot([session({ key: 'a' })], NOON);
+    t.push({ key: 'q', state: 'playing' }, NOON + S);
+    expect(types(t.endAll('offline', NOON + 5 * S))).toEqual(['stopped:a']);
+    expect(t.pendingKeys).toEqual([]);
+    expect(types(t.snapshot([session({ key: 'a' })], NOON + 10 * S))).toEqual(['playback_started:a']);
+  });
+
   it('a session not seen for orphan_timeout ends as orphaned, counting only observed play', () => {
     const t = new SessionTracker({ orphanTimeout: 120 });
     t.push({ key: 'o', state: 'playing', session: session({ key: 'o' }) }, NOON);

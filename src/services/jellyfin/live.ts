@@ -36,6 +36,8 @@ export type JellyfinLiveEvent =
   | { kind: 'task-ended'; key: string | null }
   | { kind: 'library' }
   | { kind: 'server' }
+  /** ServerShuttingDown / ServerRestarting: every session on it ends. */
+  | { kind: 'shutdown' }
   | { kind: 'other'; type: string };
 
 /** The first problem of a zod error, without the input (which may be large). */
@@ -72,9 +74,10 @@ export function parseJellyfinMessage(raw: unknown): JellyfinLiveEvent {
     case 'LibraryChanged':
       return { kind: 'library' };
     case 'RestartRequired':
+      return { kind: 'server' };
     case 'ServerRestarting':
     case 'ServerShuttingDown':
-      return { kind: 'server' };
+      return { kind: 'shutdown' };
     default:
       return { kind: 'other', type: msg.MessageType };
   }

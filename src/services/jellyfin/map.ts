@@ -123,43 +123,6 @@ export function playMethod(s: Session): PlayMethod | null {
   }
 }
 
-/** Percentage through the item, one decimal, or null without a run time. */
-function progress(s: Session): number | null {
-  const pos = s.PlayState?.PositionTicks;
-  const total = s.NowPlayingItem?.RunTimeTicks;
-  if (pos == null || !total || total <= 0) return null;
-  return Math.round(Math.min(100, Math.max(0, (pos / total) * 100)) * 10) / 10;
-}
-
-/**
- * Sessions playing something (an open app with nothing playing is not a stream), counted by
- * state and play method, and a short list for attributes. The full session model (bandwidth,
- * quality, per-user aggregates) belongs to the playback-sessions issue.
- */
-export function sessionsState(sessions: Session[], limit: number): Record<string, unknown> {
-  const playing = sessions.filter((s) => s.NowPlayingItem);
-  const methods = playing.map(playMethod);
-  const paused = playing.filter((s) => s.PlayState?.IsPaused === true).length;
-  const items = playing.slice(0, limit).map((s) => ({
-    user: s.UserName ?? null,
-    title: itemTitle(s.NowPlayingItem!),
-    device: s.DeviceName ?? null,
-    client: s.Client ?? null,
-    state: s.PlayState?.IsPaused ? 'paused' : 'playing',
-    play_method: playMethod(s),
-    progress: progress(s),
-  }));
-  return {
-    count: playing.length,
-    playing: playing.length - paused,
-    paused,
-    transcoding: methods.filter((m) => m === 'transcode').length,
-    direct_play: methods.filter((m) => m === 'direct_play').length,
-    direct_stream: methods.filter((m) => m === 'direct_stream').length,
-    list: { total: playing.length, items },
-  };
-}
-
 /** The library scan task's state; `Cancelling` still counts as running (it has not stopped). */
 export function scanState(tasks: Task[]): Record<string, unknown> & { running: boolean } {
   const task = tasks.find((t) => t.Key === LIBRARY_SCAN_TASK_KEY);

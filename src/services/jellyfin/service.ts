@@ -5,7 +5,9 @@ import { JellyfinApi } from './api.js';
 import { jellyfinAuthorization, jellyfinIdentity } from './auth.js';
 import { Cadence } from '../cadence.js';
 import { JellyfinState, jellyfinEntities } from './entities.js';
-import { LIBRARY_SCAN_TASK_KEY, libraryState, recentState, scanState, serverState, sessionsState } from './map.js';
+import { LIBRARY_SCAN_TASK_KEY, libraryState, recentState, scanState, serverState } from './map.js';
+import { SessionFeature } from '../../sessions/feature.js';
+import { normaliseJellyfinSessions } from './sessions.js';
 import { PushCoalescer } from '../push.js';
 import { jellyfinWebhookRefresh } from './webhook.js';
 import type { LiveSocket } from '../live-socket.js';
@@ -39,9 +41,8 @@ export class JellyfinService extends PolledService {
   readonly #library: Cadence;
   readonly #push: PushCoalescer;
   readonly #authorization: string;
+  readonly #sessions: SessionFeature;
   #scanRunning = false;
-  /** Something plays (from the last poll or push): poll at `interval` while the socket is not connected. */
-  #playing = false;
   #socket: LiveSocket | null = null;
 
   constructor(ctx: ServiceContext) {
@@ -52,6 +53,8 @@ export class JellyfinService extends PolledService {
     this.#scan = new Cadence(() => ctx.cfg.idle_interval);
     this.#library = new Cadence(() => ctx.cfg.idle_interval * LIBRARY_EVERY_IDLE_INTERVALS);
     this.#push = new PushCoalescer(() => this.#pushRefresh(), PUSH_COALESCE_MS);
+    // The keys the session counts had before the session feature: unique_ids never change.
+    this.#sessions = new SessionFeature(ctx, { keys: { streams: 'sessions', transcodes: 'transcoding' } });
     this.setLive(ctx.cfg.live ? 'disconnected' : 'off');
   }
 
@@ -61,12 +64,13 @@ export class JellyfinService extends PolledService {
   }
 
   protected serviceEntities(): EntityDef[] {
-    return jellyfinEntities();
+    return [...this.#sessions.entities(), ...jellyfinEntities()];
   }
 
   protected async poll(signal: AbortSignal): Promise<void> {
     const { cfg } = this.ctx;
-    this.#publishSessions(await this.#api.sessions(ACTIVE_WITHIN_SECONDS, signal));
+    const requestedAt = Date.now();
+    this.#sessions.snapshot(normaliseJellyfinSessions(await this.#api.sessions(ACTIVE_WITHIN_SECONDS, signal)), requestedAt);
 
     if (this.#scanRunning || this.#scan.due()) {
       const ticket = this.#scan.begin();
@@ -86,20 +90,21 @@ export class JellyfinService extends PolledService {
       this.#library.done(ticket);
     }
 
-    this.active = this.#playing || this.#scanRunning;
+    this.active = this.#sessions.active || this.#scanRunning;
   }
 
   /**
-   * HOOK for session tracking (playback-sessions issue): every `Sessions` push of the WebSocket,
-   * already validated, in the order received, after `sessions` was published from it. Jellyfin
+   * Every `Sessions` push of the WebSocket, already validated, in the order received, after the
+   * session feature saw it. Jellyfin
    * sends the whole list (every session the server knows, idle ones too, not only the last 960 s
    * as the poll asks) on every playback start, stop, pause and progress report, so a start and a
    * stop that both fall between two polls arrive as two calls here. Polled lists do not come
-   * through here; they are read in poll(). Override it; the base does nothing.
+   * through here; they are read in poll(). A hook for subclasses; the base does nothing.
    */
   protected onLiveSessions(_sessions: Session[]): void {}
 
   override async start(): Promise<void> {
+    this.#sessions.start();
     await super.start();
     if (!this.ctx.cfg.live) return;
     const { cfg } = this.ctx;
@@ -130,13 +135,20 @@ export class JellyfinService extends PolledService {
     this.#push.stop();
     await this.#socket?.stop();
     this.#socket = null;
+    await this.#sessions.stop();
     await super.stop();
+  }
+
+  /** Unreachable: nothing it showed can be seen playing any more. */
+  protected override onOffline(): void {
+    this.#sessions.endAll('offline');
   }
 
   #onLive(e: JellyfinLiveEvent): void {
     switch (e.kind) {
       case 'sessions':
-        this.#publishSessions(e.sessions);
+        // The full list as of now (idle device connections too: the normaliser keeps what plays).
+        this.#sessions.pushedList(normaliseJellyfinSessions(e.sessions));
         this.onLiveSessions(e.sessions);
         return;
       case 'tasks':
@@ -148,6 +160,12 @@ export class JellyfinService extends PolledService {
         this.#library.force();
         void this.#push.trigger().catch(() => undefined);
         return;
+      case 'shutdown':
+        // Jellyfin stops or restarts: its sessions end now, not after the orphan timeout.
+        this.#sessions.endAll('server_shutdown');
+        this.#library.force();
+        void this.#push.trigger().catch(() => undefined);
+        return;
       case 'library':
       case 'server':
         this.#library.force();
@@ -156,12 +174,6 @@ export class JellyfinService extends PolledService {
       default:
         return;
     }
-  }
-
-  #publishSessions(list: Session[]): void {
-    const sessions = sessionsState(list, this.ctx.cfg.list_limit);
-    this.ctx.publishState(JellyfinState.sessions, sessions);
-    this.#playing = (sessions.count as number) > 0;
   }
 
   /** `pushed`: from the socket, so nothing else will read the library the scan changed. */

@@ -29,7 +29,8 @@ export function normaliseJellyfinSession(s: Session): PlaybackSession {
   const audioOut = method === 'transcode' && t && !t.IsAudioDirect;
   const base = {
     item_title: item.Name ?? 'Unknown',
-    series: episode ? (item.SeriesName ?? null) : null,
+    // A song's artist stands where a series would, as Plex's normaliser does: "Daft Punk – Instant Crush".
+    series: episode ? (item.SeriesName ?? null) : item.Type === 'Audio' ? (item.AlbumArtist ?? null) : null,
     season: episode ? (item.ParentIndexNumber ?? null) : null,
     episode: episode ? (item.IndexNumber ?? null) : null,
     year: item.ProductionYear ?? null,

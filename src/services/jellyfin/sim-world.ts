@@ -12,6 +12,8 @@ const TICKS_PER_SECOND = 10_000_000;
 const MINUTE = 60 * TICKS_PER_SECOND;
 /** Simulated playback time per tick. */
 export const PLAYBACK_PER_TICK = MINUTE;
+/** Ticks in one cycle of the demo's playback script (demoStep). */
+export const DEMO_CYCLE = 12;
 /** Scan progress per tick, in percent. */
 export const SCAN_STEP = 25;
 
@@ -192,6 +194,32 @@ export class JellyfinWorld {
   }
 
   // ---- time ----------------------------------------------------------------------------------
+
+  /**
+   * `media2mqtt demo` only (tests drive sessions themselves): a second user comes and goes, and
+   * the first pauses and resumes, so every playback event shows within a minute of ticks.
+   * One cycle of DEMO_CYCLE ticks: erin starts a transcode on her phone, alice pauses, alice
+   * resumes, erin pauses, erin stops.
+   */
+  demoStep(): void {
+    switch (this.ticks % DEMO_CYCLE) {
+      case 1:
+        this.startPlayback({ user: 'erin', device: 'Pixel 8', client: 'Findroid', itemName: 'Arrival', method: 'Transcode' });
+        break;
+      case 3:
+        this.setPaused('alice', true);
+        break;
+      case 5:
+        this.setPaused('alice', false);
+        break;
+      case 7:
+        this.setPaused('erin', true);
+        break;
+      case 9:
+        this.stopPlayback('erin');
+        break;
+    }
+  }
 
   /** One step: playing sessions advance a minute (and end at the run time), a running scan advances. */
   tick(): void {

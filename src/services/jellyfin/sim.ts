@@ -12,6 +12,8 @@ export interface JellyfinSimOptions {
   /** Defaults to a random 32-hex key, as Jellyfin's API keys look. */
   apiKey?: string;
   serverName?: string;
+  /** `media2mqtt demo`: tick() also runs a playback script (users start, pause, resume, stop). */
+  demo?: boolean;
 }
 
 /** Query parameters as ASP.NET binds them: names case-insensitive, arrays repeated or comma-separated. */
@@ -51,6 +53,7 @@ export class JellyfinSim implements Simulator {
   readonly world: JellyfinWorld;
   /** Libraries, messages and playstate commands (sim-commands.ts). */
   readonly commands: JellyfinCommandSim;
+  readonly #demo: boolean;
   /** DeviceIds of the clients that called (never tokens), to check each instance identifies itself. */
   readonly deviceIds = new Set<string>();
   /** Open WebSockets and what each subscribed to. */
@@ -61,6 +64,7 @@ export class JellyfinSim implements Simulator {
   private constructor(options: JellyfinSimOptions) {
     this.apiKey = options.apiKey ?? randomBytes(16).toString('hex');
     this.world = new JellyfinWorld(options.serverName);
+    this.#demo = options.demo ?? false;
     this.server = new SimServer({
       name: 'jellyfin',
       authorized: (req) => {
@@ -89,6 +93,7 @@ export class JellyfinSim implements Simulator {
 
   tick(): void {
     this.world.tick();
+    if (this.#demo) this.world.demoStep();
   }
 
   async stop(): Promise<void> {

@@ -99,42 +99,6 @@ export function playMethod(s: PlexSession): PlayMethod {
   return 'direct_play';
 }
 
-function playerState(s: PlexSession): 'playing' | 'paused' | 'buffering' {
-  const st = s.Player?.state;
-  return st === 'paused' || st === 'buffering' ? st : 'playing';
-}
-
-function progress(s: PlexSession): number | null {
-  if (s.viewOffset === undefined || !s.duration || s.duration <= 0) return null;
-  return Math.round(Math.min(100, Math.max(0, (s.viewOffset / s.duration) * 100)) * 10) / 10;
-}
-
-/** Every entry of /status/sessions is a stream; counts by state and method, a short list. */
-export function sessionsState(sessions: PlexSession[], limit: number): Record<string, unknown> {
-  const methods = sessions.map(playMethod);
-  const states = sessions.map(playerState);
-  const items = sessions.slice(0, limit).map((s) => ({
-    user: s.User?.title ?? null,
-    title: itemTitle(s),
-    device: s.Player?.title ?? null,
-    client: s.Player?.product ?? null,
-    state: playerState(s),
-    play_method: playMethod(s),
-    progress: progress(s),
-  }));
-  return {
-    count: sessions.length,
-    playing: states.filter((x) => x !== 'paused').length,
-    paused: states.filter((x) => x === 'paused').length,
-    transcoding: methods.filter((m) => m === 'transcode').length,
-    direct_play: methods.filter((m) => m === 'direct_play').length,
-    direct_stream: methods.filter((m) => m === 'direct_stream').length,
-    // Session.bandwidth is in kbps (spec); a flat number for Grafana.
-    bandwidth_kbps: sessions.reduce((sum, s) => sum + (s.Session?.bandwidth ?? 0), 0),
-    list: { total: sessions.length, items },
-  };
-}
-
 /** Section scans in /activities; progress -1 means indeterminate (spec) and is left out of the mean. */
 export function scanState(activities: Activity[]): Record<string, unknown> & { running: boolean } {
   const scans = activities.filter((a) => a.type === SCAN_ACTIVITY);

@@ -3,7 +3,9 @@ import { PolledService, type ServiceContext, type WebhookRequest } from '../serv
 import { PlexApi } from './api.js';
 import { Cadence } from '../cadence.js';
 import { PlexState, plexEntities } from './entities.js';
-import { SECTION_COUNTS, libraryState, recentState, scanState, serverState, sessionsState, type SectionCount } from './map.js';
+import { SECTION_COUNTS, libraryState, recentState, scanState, serverState, type SectionCount } from './map.js';
+import { SessionFeature } from '../../sessions/feature.js';
+import { normalisePlexSessions, plexSessionKey } from './sessions.js';
 import { PushCoalescer } from '../push.js';
 import { plexWebhookPayload, plexWebhookRefresh } from './webhook.js';
 import { VERSION } from '../../version.js';
@@ -36,6 +38,7 @@ export class PlexService extends PolledService {
   readonly #library: Cadence;
   readonly #push: PushCoalescer;
   readonly #playing = new PlayingTracker();
+  readonly #sessions: SessionFeature;
   #scanRunning = false;
   /** When the last poll read /status/sessions (ms). */
   #sessionsReadAt = 0;
@@ -48,6 +51,8 @@ export class PlexService extends PolledService {
     this.#scan = new Cadence(() => ctx.cfg.idle_interval);
     this.#library = new Cadence(() => ctx.cfg.idle_interval * LIBRARY_EVERY_IDLE_INTERVALS);
     this.#push = new PushCoalescer(() => this.#pushRefresh(), PUSH_COALESCE_MS);
+    // The keys the session counts had before the session feature (`bandwidth` already matches): unique_ids never change.
+    this.#sessions = new SessionFeature(ctx, { keys: { streams: 'sessions', transcodes: 'transcoding' } });
     this.setLive(ctx.cfg.live ? 'disconnected' : 'off');
   }
 
@@ -57,14 +62,14 @@ export class PlexService extends PolledService {
   }
 
   protected serviceEntities(): EntityDef[] {
-    return plexEntities();
+    return [...this.#sessions.entities(), ...plexEntities()];
   }
 
   protected async poll(signal: AbortSignal): Promise<void> {
     const { cfg } = this.ctx;
-    this.#sessionsReadAt = Date.now();
-    const sessions = sessionsState(await this.#api.sessions(signal), cfg.list_limit);
-    this.ctx.publishState(PlexState.sessions, sessions);
+    const requestedAt = Date.now();
+    this.#sessionsReadAt = requestedAt;
+    this.#sessions.snapshot(normalisePlexSessions(await this.#api.sessions(signal)), requestedAt);
 
     if (this.#scanRunning || this.#scan.due()) {
       const ticket = this.#scan.begin();
@@ -96,20 +101,21 @@ export class PlexService extends PolledService {
       this.#library.done(ticket);
     }
 
-    this.active = (sessions.count as number) > 0 || this.#scanRunning;
+    this.active = this.#sessions.active || this.#scanRunning;
   }
 
   /**
-   * HOOK for session tracking (playback-sessions issue): every `playing` notification of the
-   * WebSocket, validated, in the order received (before the sessions refresh it may trigger).
+   * Every `playing` notification of the WebSocket, validated, in the order received, after the
+   * session feature saw it (before the sessions refresh it may trigger).
    * Each carries `sessionKey`, `ratingKey`, `state` (playing, paused, buffering, stopped) and
    * `viewOffset`; a start and a stop that both fall between two polls arrive here as two calls,
    * the stop as `state: "stopped"` (that session is gone from /status/sessions by then).
-   * Override it; the base does nothing.
+   * A hook for subclasses; the base does nothing.
    */
   protected onLivePlaying(_notifications: PlayingNotification[]): void {}
 
   override async start(): Promise<void> {
+    this.#sessions.start();
     await super.start();
     if (!this.ctx.cfg.live) return;
     const { cfg } = this.ctx;
@@ -145,15 +151,29 @@ export class PlexService extends PolledService {
     this.#push.stop();
     await this.#socket?.stop();
     this.#socket = null;
+    await this.#sessions.stop();
     await super.stop();
+  }
+
+  /** Unreachable: nothing it showed can be seen playing any more. */
+  protected override onOffline(): void {
+    this.#sessions.endAll('offline');
   }
 
   #onLive(e: PlexLiveEvent): void {
     let refresh = false;
     if (e.kind === 'playing' && e.notifications.length) {
+      // A notification names the playback by key only: a key not seen yet needs a refresh for its
+      // details (the tracker keeps its pushes meanwhile, so a stop that beats the refresh still counts).
+      let unknown = false;
+      for (const n of e.notifications) {
+        const state = n.state === 'paused' || n.state === 'buffering' || n.state === 'stopped' ? n.state : 'playing';
+        const position = n.viewOffset !== undefined ? Math.max(0, Math.round(n.viewOffset / 1000)) : undefined;
+        unknown = this.#sessions.push({ key: plexSessionKey(n.sessionKey, n.ratingKey), state, ...(position !== undefined ? { position } : {}) }).unknown || unknown;
+      }
       this.onLivePlaying(e.notifications);
       // Position-only reports refresh no more often than active polling would.
-      refresh = this.#playing.update(e.notifications) || Date.now() - this.#sessionsReadAt >= this.ctx.cfg.interval * 1000;
+      refresh = this.#playing.update(e.notifications) || unknown || Date.now() - this.#sessionsReadAt >= this.ctx.cfg.interval * 1000;
     }
     if (e.kind === 'timeline' && timelineChangesLibrary(e.entries)) {
       this.#library.force();

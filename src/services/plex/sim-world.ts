@@ -64,6 +64,8 @@ export type WorldChange =
 /** Simulated playback per tick (ms). */
 export const PLAYBACK_PER_TICK_MS = 60_000;
 export const SCAN_STEP = 25;
+/** Ticks in one cycle of the demo's playback script (demoStep). */
+export const DEMO_CYCLE = 12;
 
 /** PMS search types (python-plexapi utils.SEARCHTYPES). */
 export const SEARCH_TYPES: Record<ItemType, number> = { movie: 1, show: 2, season: 3, episode: 4, artist: 8, album: 9, track: 10 };
@@ -84,6 +86,7 @@ export class PlexWorld {
   updateVersion: string | null = '1.41.4.9463-630c9f557';
   #nextKey = 1000;
   #nextSession = 1;
+  #demoTicks = 0;
   /** Change listeners (the simulator's sockets); none while the seed data is built. */
   readonly listeners = new Set<(change: WorldChange) => void>();
 
@@ -228,6 +231,33 @@ export class PlexWorld {
   }
 
   // ---- time ----------------------------------------------------------------------------------
+
+  /**
+   * `media2mqtt demo` only (tests drive sessions themselves): a fourth user comes and goes, and
+   * alice pauses and resumes, so every playback event shows within a minute of ticks. One cycle
+   * of DEMO_CYCLE ticks: erin starts a transcode, alice pauses, alice resumes, erin pauses,
+   * erin stops.
+   */
+  demoStep(): void {
+    this.#demoTicks++;
+    switch (this.#demoTicks % DEMO_CYCLE) {
+      case 1:
+        this.startSession({ user: 'erin', player: 'iPhone', product: 'Plex for iOS', platform: 'iOS', itemTitle: 'The Matrix', decision: 'transcode', local: false });
+        break;
+      case 3:
+        this.setState('alice', 'paused');
+        break;
+      case 5:
+        this.setState('alice', 'playing');
+        break;
+      case 7:
+        this.setState('erin', 'paused');
+        break;
+      case 9:
+        this.stopSession('erin');
+        break;
+    }
+  }
 
   tick(): void {
     for (let i = this.sessions.length - 1; i >= 0; i--) {

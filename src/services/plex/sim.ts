@@ -11,6 +11,8 @@ export interface PlexSimOptions {
   /** Defaults to a random token shaped like Plex's (20 characters). */
   token?: string;
   friendlyName?: string;
+  /** `media2mqtt demo`: tick() also runs a playback script (users start, pause, resume, stop). */
+  demo?: boolean;
 }
 
 const TYPE_BY_NUMBER = Object.fromEntries(Object.entries(SEARCH_TYPES).map(([k, v]) => [String(v), k as ItemType]));
@@ -51,6 +53,7 @@ export class PlexSim implements Simulator {
   readonly world: PlexWorld;
   /** Terminated sessions (sim-commands.ts). */
   readonly commands: PlexCommandSim;
+  readonly #demo: boolean;
   /** X-Plex-Client-Identifier of every authorised call (never tokens). */
   readonly clientIds = new Set<string>();
   /** Open notification WebSockets. */
@@ -59,6 +62,7 @@ export class PlexSim implements Simulator {
   private constructor(options: PlexSimOptions) {
     this.token = options.token ?? randomBytes(15).toString('base64url').slice(0, 20);
     this.world = new PlexWorld(options.friendlyName);
+    this.#demo = options.demo ?? false;
     this.server = new SimServer({
       name: 'plex',
       authorized: (req) => {
@@ -91,6 +95,7 @@ export class PlexSim implements Simulator {
 
   tick(): void {
     this.world.tick();
+    if (this.#demo) this.world.demoStep();
   }
 
   async stop(): Promise<void> {
