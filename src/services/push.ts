@@ -1,8 +1,9 @@
 /**
- * Runs `fn` once for a burst of pushes: the first push arms a short timer, pushes before it
- * fires join that run, and pushes that arrive while it runs arm the next one. A scan that adds
- * fifty episodes sends fifty "item added" webhooks; this makes them one or two refreshes, at
- * most one per `delayMs`.
+ * Runs `fn` once for a burst of pushes, at most once per `delayMs`. A push after a quiet period
+ * runs at once (leading edge: the change is on MQTT within milliseconds, not after the window);
+ * pushes that arrive while it runs, or within `delayMs` of the last run, join one trailing run.
+ * A scan that adds fifty episodes sends fifty "item added" webhooks; this makes them one or two
+ * refreshes.
  */
 export class PushCoalescer {
   readonly #fn: () => Promise<void>;
@@ -11,6 +12,7 @@ export class PushCoalescer {
   #running = false;
   #stopped = false;
   #waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+  #lastFire = -Infinity;
 
   constructor(fn: () => Promise<void>, delayMs: number) {
     this.#fn = fn;
@@ -35,11 +37,13 @@ export class PushCoalescer {
 
   #arm(): void {
     if (this.#timer || this.#running || this.#stopped) return;
-    this.#timer = setTimeout(() => void this.#fire(), this.#delayMs);
+    const wait = Math.max(0, this.#lastFire + this.#delayMs - Date.now());
+    this.#timer = setTimeout(() => void this.#fire(), wait);
   }
 
   async #fire(): Promise<void> {
     this.#timer = null;
+    this.#lastFire = Date.now();
     const waiters = this.#waiters.splice(0);
     this.#running = true;
     try {

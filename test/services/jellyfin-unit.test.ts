@@ -129,7 +129,7 @@ describe('Cadence and PushCoalescer', () => {
     expect(c.forced).toBe(false);
   });
 
-  it('runs once for a burst and again for a push during the run', async () => {
+  it("runs once for a burst (the first at once) and again, after the window, for a push during the run", async () => {
     let runs = 0;
     let release!: () => void;
     let gate = new Promise<void>((r) => (release = r));
