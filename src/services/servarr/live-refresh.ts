@@ -10,8 +10,11 @@ export const LIVE_COALESCE_MS = 1000;
  * the request budget (half of Home Assistant's integration); the queue itself is never behind.
  */
 export const LIVE_MIN_GAP_MS = 120_000;
-/** The queue is re-read on live messages at most this often: progress of many downloads arrives as a stream. */
-export const LIVE_QUEUE_GAP_MS = 10_000;
+/**
+ * The queue is re-read on live messages at most this often: a change after a quiet spell is read
+ * at once, a stream of progress messages from many downloads costs one read per gap.
+ */
+export const LIVE_QUEUE_GAP_MS = 2_000;
 
 /**
  * Turns a stream of live messages into targeted refreshes: resources pile up in one set and a
