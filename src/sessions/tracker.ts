@@ -105,6 +105,12 @@ export class SessionTracker {
   readonly #graceMs: number;
   readonly #open = new Map<string, OpenEntry>();
   readonly #ended = new Map<string, number>();
+  /**
+   * Keys a push stopped: only for these may a later poll be lagging (the server still lists a
+   * session its own notification ended), so only these get the grace. A key a poll saw vanish
+   * plays again as soon as a poll requested after that lists it (a replay on the same device).
+   */
+  readonly #pushStopped = new Set<string>();
   readonly #pending = new Map<string, Pending>();
 
   constructor(options: TrackerOptions, state?: TrackerState | null) {
@@ -151,7 +157,7 @@ export class SessionTracker {
       if (seen.has(s.key)) continue; // a source listing one key twice is one session
       seen.add(s.key);
       const endedAt = this.#ended.get(s.key);
-      if (endedAt !== undefined && (requestedAt <= endedAt || (!pushed && now - endedAt < this.#graceMs))) continue;
+      if (endedAt !== undefined && (requestedAt <= endedAt || (!pushed && this.#pushStopped.has(s.key) && now - endedAt < this.#graceMs))) continue;
       // A push newer than this request already told us more than this answer can.
       if (!this.#open.has(s.key) && this.#pending.has(s.key)) this.#replayPending(s, out);
       if ((this.#open.get(s.key)?.last_seen ?? -Infinity) > requestedAt) continue;
@@ -160,6 +166,7 @@ export class SessionTracker {
     for (const [key, e] of this.#open) {
       if (seen.has(key) || e.last_seen > requestedAt) continue;
       this.#stop(e, now, 'ended', out);
+      if (pushed) this.#pushStopped.add(key);
     }
     this.#expire(now, out);
     return out;
@@ -181,6 +188,7 @@ export class SessionTracker {
         if (update.session) open.session = update.session;
         this.#account(open, now);
         this.#stop(open, now, 'ended', out);
+        this.#pushStopped.add(update.key);
       }
       return { ...out, unknown: false };
     }
@@ -305,7 +313,11 @@ export class SessionTracker {
   }
 
   #forget(now: number): void {
-    for (const [k, at] of this.#ended) if (now - at > Math.max(this.#graceMs, this.#orphanMs)) this.#ended.delete(k);
+    for (const [k, at] of this.#ended) {
+      if (now - at <= Math.max(this.#graceMs, this.#orphanMs)) continue;
+      this.#ended.delete(k);
+      this.#pushStopped.delete(k);
+    }
   }
 }
 

@@ -240,3 +240,16 @@ describe('SessionTracker: orphans, instance down, restart', () => {
     expect(t2.watchedMs('g')).toBe(300 * S);
   });
 });
+
+describe('replays seen by polling alone', () => {
+  it('a session a poll saw end plays again at the next poll that lists it (no grace: nothing pushed its end)', () => {
+    const t = new SessionTracker({ orphanTimeout: 300 });
+    const s = session({ key: 'tv:item' });
+    expect(types(t.snapshot([s], NOON))).toEqual(['playback_started:tv:item']);
+    expect(types(t.snapshot([], NOON + 10 * S))).toEqual(['stopped:tv:item']);
+    // A poll whose request left before that end still says nothing.
+    expect(types(t.snapshot([s], NOON + 12 * S, NOON + 9 * S))).toEqual([]);
+    // The same item on the same device again, 5 s later: a new playback.
+    expect(types(t.snapshot([s], NOON + 15 * S))).toEqual(['playback_started:tv:item']);
+  });
+});
