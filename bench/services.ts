@@ -83,9 +83,10 @@ async function watcher(a: App) {
 /** Makes the change upstream that a push announces: a search grabs a release (*arr), a user requests a title (Seerr), the world moves on (sessions). */
 let flip = false;
 function change(id: string): void {
-  const sim = sims.get(id)! as Simulator & { grab?: () => unknown; addRequest?: () => unknown; setStatus?: (id: number, s: 'approve') => unknown; world?: any };
+  const sim = sims.get(id)! as Simulator & { grab?: () => unknown; importNow?: () => unknown; addRequest?: () => unknown; setStatus?: (id: number, s: 'approve') => unknown; world?: any };
   flip = !flip;
-  if (sim.grab) sim.grab();
+  // Once nothing is wanted any more, a queued download is imported instead (the queue changes either way).
+  if (sim.grab) sim.grab() ?? sim.importNow?.();
   else if (sim.addRequest) {
     // Every simulated title gets requested eventually: then approve pending ones instead.
     try {
