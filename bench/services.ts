@@ -29,13 +29,18 @@ const HA: Partial<Record<ServiceType, string>> = {
   qbittorrent: '2 (every 30 s)',
 };
 
-const sims = new Map<string, Simulator>();
-for (const m of Object.values(SERVICE_MODULES)) if (m.simulator) sims.set(m.type, await m.simulator());
-const services: Record<string, unknown> = {};
-for (const [id, sim] of sims) services[id] = sim.config();
+/** The simulators of the current phase: each phase starts fresh ones, so no phase runs out of wanted items. */
+let sims = new Map<string, Simulator>();
+async function freshSims(): Promise<Record<string, unknown>> {
+  for (const s of sims.values()) await s.stop();
+  sims = new Map();
+  for (const m of Object.values(SERVICE_MODULES)) if (m.simulator) sims.set(m.type, await m.simulator());
+  return Object.fromEntries([...sims].map(([id, sim]) => [id, sim.config()]));
+}
 
 /** A bridge on every simulator; `live: false` leaves webhooks as the only push. */
 async function bridge(live: boolean): Promise<App> {
+  const services = await freshSims();
   const svc = Object.fromEntries(Object.entries(services).map(([id, c]) => [id, { ...(c as object), live }]));
   const config = configSchema.parse({
     broker: { port: 0, host: '127.0.0.1' },
@@ -82,21 +87,30 @@ async function watcher(a: App) {
 
 /** Makes the change upstream that a push announces: a search grabs a release (*arr), a user requests a title (Seerr), the world moves on (sessions). */
 let flip = false;
-function change(id: string): void {
-  const sim = sims.get(id)! as Simulator & { grab?: () => unknown; importNow?: () => unknown; addRequest?: () => unknown; setStatus?: (id: number, s: 'approve') => unknown; world?: any };
+/**
+ * Makes the change upstream that a push announces, and says which *arr webhook event announces
+ * it: a search grabs a release (`Grab`); once nothing is wanted any more, a health issue comes and
+ * goes (`Health` / `HealthRestored`). Seerr: a user requests a title (then approvals). Jellyfin
+ * and Plex: a playback starts or stops.
+ */
+function change(id: string): string {
+  const sim = sims.get(id)! as Simulator & { grab?: () => unknown; addHealthIssue?: (i: unknown) => void; clearHealth?: () => void; addRequest?: () => unknown; setStatus?: (id: number, s: string) => unknown; world?: any };
   flip = !flip;
-  // Once nothing is wanted any more, a queued download is imported instead (the queue changes either way).
-  if (sim.grab) sim.grab() ?? sim.importNow?.();
-  else if (sim.addRequest) {
-    // Every simulated title gets requested eventually: then approve pending ones instead.
+  if (sim.grab) {
+    if (sim.grab()) return 'Grab';
+    if (flip) sim.addHealthIssue!({ source: 'IndexerStatusCheck', type: 'warning', message: 'Indexers unavailable due to failures: NZBgeek', wiki: 'indexers-are-unavailable-due-to-failures' });
+    else sim.clearHealth!();
+    return flip ? 'Health' : 'HealthRestored';
+  }
+  if (sim.addRequest) {
+    // Every simulated title gets requested eventually: then approvals and declines keep the counts moving.
     try {
       sim.addRequest();
     } catch {
       const r = (sim as unknown as { requests: { id: number; status: number }[] }).requests;
       const pending = r.find((x) => x.status === 1);
-      // Nothing pending either: decline→approve flips keep the counts moving.
-      if (pending) sim.setStatus?.(pending.id, 'approve');
-      else if (r[0]) (sim.setStatus as (id: number, s: string) => unknown)(r[0].id, flip ? 'decline' : 'approve');
+      if (pending) sim.setStatus!(pending.id, 'approve');
+      else if (r[0]) sim.setStatus!(r[0].id, flip ? 'decline' : 'approve');
     }
   } else if (id === 'jellyfin') {
     if (flip) sim.world.startPlayback({ user: 'bench', device: 'Bench TV', client: 'Jellyfin Web', itemName: 'Arrival' });
@@ -105,6 +119,7 @@ function change(id: string): void {
     if (flip) sim.world.startSession({ user: 'bench', player: 'Bench TV', product: 'Plex Web', itemTitle: 'The Matrix' });
     else sim.world.stopSession('bench');
   } else sim.tick?.();
+  return '';
 }
 
 function report(name: string, times: (number | null)[]): void {
@@ -116,9 +131,10 @@ const plexBody = (event: string) => {
   const b = 'benchboundary';
   return { body: `--${b}\r\nContent-Disposition: form-data; name="payload"\r\n\r\n${JSON.stringify({ event })}\r\n--${b}--\r\n`, type: `multipart/form-data; boundary=${b}` };
 };
-const hooks: Partial<Record<ServiceType, () => { body: string; type: string }>> = {
-  sonarr: () => ({ body: JSON.stringify({ eventType: 'Grab', instanceName: 'Sonarr' }), type: 'application/json' }),
-  radarr: () => ({ body: JSON.stringify({ eventType: 'Grab', instanceName: 'Radarr' }), type: 'application/json' }),
+const arrHook = (app: string) => (event: string) => ({ body: JSON.stringify({ eventType: event, instanceName: app, ...(event.startsWith('Health') ? { level: 'warning', message: 'Indexers unavailable', type: 'IndexerStatusCheck' } : {}) }), type: 'application/json' });
+const hooks: Partial<Record<ServiceType, (event: string) => { body: string; type: string }>> = {
+  sonarr: arrHook('Sonarr'),
+  radarr: arrHook('Radarr'),
   prowlarr: () => ({ body: JSON.stringify({ eventType: 'Grab' }), type: 'application/json' }),
   jellyfin: () => ({ body: JSON.stringify({ NotificationType: 'PlaybackStart' }), type: 'application/json' }),
   plex: () => plexBody('media.play'),
@@ -134,8 +150,7 @@ const hooks: Partial<Record<ServiceType, () => { body: string; type: string }>> 
     if (!sims.has(id)) continue;
     const times: (number | null)[] = [];
     for (let i = 0; i < N; i++) {
-      change(id);
-      const { body, type } = make!();
+      const { body, type } = make!(change(id));
       times.push(await w.time(id, () => fetch(`http://127.0.0.1:${a.httpPort}/api/webhook/${id}?token=${TOKEN}`, { method: 'POST', headers: { 'content-type': type }, body }).then((r) => void r.arrayBuffer())));
       await new Promise((r) => setTimeout(r, 1100)); // past the 1 s coalescing window of some services
     }
@@ -155,7 +170,7 @@ await new Promise((r) => setTimeout(r, 5_000));
     if (!sims.has(id)) continue;
     const times: (number | null)[] = [];
     for (let i = 0; i < N; i++) {
-      times.push(await w.time(id, () => change(id)));
+      times.push(await w.time(id, () => void change(id)));
       await new Promise((r) => setTimeout(r, 2100)); // past the 2 s queue gap of the *arr live channel
     }
     report(id, times);
@@ -164,7 +179,9 @@ await new Promise((r) => setTimeout(r, 5_000));
 }
 
 // --- 3. requests per minute at default settings --------------------------------------------------
-const ticker = setInterval(() => sims.forEach((s) => s.tick?.()), 5000);
+// One tick is 10 simulated seconds in the *arr simulators: ticking every 10 s runs their world in real time
+// (downloads still finish within a minute or two, so this is a busy evening, not an idle one).
+const ticker = setInterval(() => sims.forEach((s) => s.tick?.()), 10_000);
 await new Promise((r) => setTimeout(r, 10_000)); // settle; not steady state yet
 const before = new Map([...sims].map(([id, s]) => [id, s.server.requests.length]));
 console.log(`measuring requests per minute over ${WINDOW_S} s at default intervals…`);

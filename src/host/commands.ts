@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { defineCommand, type CommandContext } from '../commands/registry.js';
-import { restartContainer } from './docker.js';
 import type { HostInstance } from './host.js';
 
 /** Docker container names are `[a-zA-Z0-9][a-zA-Z0-9_.-]*`; ids are hexadecimal (full or a unique prefix). */
@@ -29,6 +28,8 @@ export const hostCommands = [
     destructive: true,
     example: { container: 'sonarr' },
     handler: async (p, ctx: CommandContext<HostInstance>) => {
+      // Loaded on use: the Docker client brings undici, which a host-only bridge otherwise never loads.
+      const { restartContainer } = await import('./docker.js');
       await restartContainer(ctx.target.dockerSocket, p.container, ctx.signal);
       // The container states are read again now, not at the next docker poll.
       await ctx.target.refreshDocker().catch(() => undefined);

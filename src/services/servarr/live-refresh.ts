@@ -6,10 +6,10 @@ import type { Resource } from './webhook.js';
 export const LIVE_COALESCE_MS = 1000;
 /**
  * The most often a throttled resource (THROTTLED: the series/movie list, wanted counts, calendar,
- * disk) is re-read because of live messages. Two minutes keeps a busy evening of imports within
+ * disk) is re-read because of live messages. Five minutes keeps a busy evening of imports within
  * the request budget (half of Home Assistant's integration); the queue itself is never behind.
  */
-export const LIVE_MIN_GAP_MS = 120_000;
+export const LIVE_MIN_GAP_MS = 300_000;
 /**
  * The queue is re-read on live messages at most this often: a change after a quiet spell is read
  * at once, a stream of progress messages from many downloads costs one read per gap.
