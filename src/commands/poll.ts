@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { UpstreamError } from '../errors.js';
 
 /**
@@ -13,26 +14,11 @@ export async function pollUntil<T>(service: string, what: string, signal: AbortS
     const value = await check();
     if (value !== undefined) return value;
     try {
-      await sleep(wait, both);
+      await delay(wait, undefined, { signal: both });
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       throw new UpstreamError(service, `${what} did not finish before the deadline`, { code: 'TIMEOUT', cause: err });
     }
     wait = Math.min(options.everyMs ?? 2000, wait * 2);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { UpstreamError } from '../../errors.js';
 import type { UpstreamHttp } from '../http.js';
@@ -100,25 +101,10 @@ export class ServarrApi {
       const c = await this.command(id, signal);
       options.onProgress?.(c);
       if ((FINISHED_COMMAND_STATUSES as readonly string[]).includes(c.status)) return c;
-      await sleep(every, signal).catch(() => {
+      await delay(every, undefined, { signal }).catch(() => {
         throw new UpstreamError(this.#service, `command ${id} (${c.name ?? 'command'}) did not finish before the deadline`, { code: 'TIMEOUT' });
       });
       every = Math.min(max, every * 2);
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
