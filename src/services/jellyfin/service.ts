@@ -12,7 +12,7 @@ import { PushCoalescer } from '../push.js';
 import { jellyfinWebhookRefresh } from './webhook.js';
 import type { LiveSocket } from '../live-socket.js';
 import { jellyfinLiveSocket, type JellyfinLiveEvent } from './live.js';
-import type { Session, Task } from './schemas.js';
+import type { Task } from './schemas.js';
 
 /** Sessions seen within this window count; the Jellyfin dashboard asks for the same 960 s. */
 export const ACTIVE_WITHIN_SECONDS = 960;
@@ -93,15 +93,6 @@ export class JellyfinService extends PolledService {
     this.active = this.#sessions.active || this.#scanRunning;
   }
 
-  /**
-   * Every `Sessions` push of the WebSocket, already validated, in the order received, after the
-   * session feature saw it. Jellyfin
-   * sends the whole list (every session the server knows, idle ones too, not only the last 960 s
-   * as the poll asks) on every playback start, stop, pause and progress report, so a start and a
-   * stop that both fall between two polls arrive as two calls here. Polled lists do not come
-   * through here; they are read in poll(). A hook for subclasses; the base does nothing.
-   */
-  protected onLiveSessions(_sessions: Session[]): void {}
 
   override async start(): Promise<void> {
     this.#sessions.start();
@@ -149,7 +140,6 @@ export class JellyfinService extends PolledService {
       case 'sessions':
         // The full list as of now (idle device connections too: the normaliser keeps what plays).
         this.#sessions.pushedList(normaliseJellyfinSessions(e.sessions));
-        this.onLiveSessions(e.sessions);
         return;
       case 'tasks':
         this.#publishTasks(e.tasks, true);

@@ -10,7 +10,7 @@ import { PushCoalescer } from '../push.js';
 import { plexWebhookPayload, plexWebhookRefresh } from './webhook.js';
 import { VERSION } from '../../version.js';
 import type { LiveSocket } from '../live-socket.js';
-import { PlayingTracker, activityConcernsScan, plexLiveSocket, timelineChangesLibrary, type PlayingNotification, type PlexLiveEvent } from './live.js';
+import { PlayingTracker, activityConcernsScan, plexLiveSocket, timelineChangesLibrary, type PlexLiveEvent } from './live.js';
 
 /** Library totals, recently added, version and update: every this many idle intervals (10 min at defaults). */
 export const LIBRARY_EVERY_IDLE_INTERVALS = 5;
@@ -104,15 +104,6 @@ export class PlexService extends PolledService {
     this.active = this.#sessions.active || this.#scanRunning;
   }
 
-  /**
-   * Every `playing` notification of the WebSocket, validated, in the order received, after the
-   * session feature saw it (before the sessions refresh it may trigger).
-   * Each carries `sessionKey`, `ratingKey`, `state` (playing, paused, buffering, stopped) and
-   * `viewOffset`; a start and a stop that both fall between two polls arrive here as two calls,
-   * the stop as `state: "stopped"` (that session is gone from /status/sessions by then).
-   * A hook for subclasses; the base does nothing.
-   */
-  protected onLivePlaying(_notifications: PlayingNotification[]): void {}
 
   override async start(): Promise<void> {
     this.#sessions.start();
@@ -171,7 +162,6 @@ export class PlexService extends PolledService {
         const position = n.viewOffset !== undefined ? Math.max(0, Math.round(n.viewOffset / 1000)) : undefined;
         unknown = this.#sessions.push({ key: plexSessionKey(n.sessionKey, n.ratingKey), state, ...(position !== undefined ? { position } : {}) }).unknown || unknown;
       }
-      this.onLivePlaying(e.notifications);
       // Position-only reports refresh no more often than active polling would.
       refresh = this.#playing.update(e.notifications) || unknown || Date.now() - this.#sessionsReadAt >= this.ctx.cfg.interval * 1000;
     }
