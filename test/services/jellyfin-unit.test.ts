@@ -152,6 +152,22 @@ describe('Cadence and PushCoalescer', () => {
   });
 });
 
+describe('PushCoalescer leading edge', () => {
+  it('runs the first push of a quiet period at once, not after the window', async () => {
+    let runs = 0;
+    // A window far longer than any test: without the leading edge this trigger would not resolve.
+    const p = new PushCoalescer(async () => void runs++, 3_600_000);
+    await p.trigger();
+    expect(runs).toBe(1);
+    // The next push within the window waits for it (trailing run), so it is still pending here.
+    let second = false;
+    void p.trigger().then(() => (second = true));
+    await new Promise((r) => setImmediate(r));
+    expect(second).toBe(false);
+    p.stop();
+  });
+});
+
 describe('the simulated Jellyfin world', () => {
   it('keeps going through a long demo: episodes roll on, movies end, scans find files', async () => {
     const { JellyfinWorld } = await import('../../src/services/jellyfin/sim-world.js');
