@@ -91,7 +91,7 @@ export async function testService(cfg: Config, instance: string, secrets: string
     log,
     scheduler,
     publishState: (name, payload) => {
-      if (name === 'status') status = payload;
+      if (name === 'status') status = { ...payload };
     },
     publishEvent: () => undefined,
     clearState: () => undefined,

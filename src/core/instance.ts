@@ -1,5 +1,5 @@
 import type { Logger } from '../log.js';
-import type { BridgeEventType, Topics, OnlineState } from '../mqtt/contract.js';
+import type { BridgeEventType, Topics, OnlineState, StateMap, StateName } from '../mqtt/contract.js';
 import type { DeviceDef, EntityDef } from '../ha/entity.js';
 import type { Scheduler } from './scheduler.js';
 import type { InstanceStorage } from '../store/db.js';
@@ -10,22 +10,26 @@ export type { Peers } from './peers.js';
 /**
  * Everything an instance (the host, the bridge, each upstream service) may use, in one object.
  * Instances never see the MQTT client, the broker or the discovery engine directly.
+ *
+ * `S` is the instance's own contract (see StateMap): every topic it publishes under
+ * `<base>/<id>/`, with its payload type. The default accepts any name, for code that handles every
+ * instance alike (the hub, tests).
  */
-export interface InstanceContext {
+export interface InstanceContext<S extends StateMap = StateMap> {
   readonly id: string;
   readonly topics: Topics;
   readonly log: Logger;
   readonly scheduler: Scheduler;
   /** Publish a retained JSON state object on `<base>/<id>/<name>`; only sent when it changed. */
-  publishState(name: string, payload: Record<string, unknown>): void;
+  publishState<K extends StateName<S>>(name: K, payload: S[K]): void;
   /**
    * Publish a NOT retained JSON message on `<base>/<id>/<name>`: events (HA event entities,
    * Node-RED). HA's event entity ignores a retained replay (mqtt/event.py), and every client that
    * connects later would receive a stale event as if it just happened.
    */
-  publishEvent(name: string, payload: Record<string, unknown>): void;
+  publishEvent<K extends StateName<S>>(name: K, payload: S[K]): void;
   /** Remove a retained state topic (e.g. an interface that disappeared). */
-  clearState(name: string): void;
+  clearState(name: StateName<S>): void;
   /** Instance availability; `error` (credentials removed) shows in bridge/info. */
   setAvailability(state: OnlineState, error?: string | null): void;
   /** A non-retained event on `<base>/bridge/event`. */

@@ -1,5 +1,6 @@
 import { Media2MqttError } from '../errors.js';
-import type { EntityDef } from './entity.js';
+import { stateField, type EntityDef, type StatelessEntityDef } from './entity.js';
+import type { FieldOf, StateMap, StateName } from '../mqtt/contract.js';
 
 /**
  * Pure builders for the Home Assistant platforms that need more than a field: `number`, `update`
@@ -7,11 +8,11 @@ import type { EntityDef } from './entity.js';
  * update.py, button.py); test/ha/live.test.ts renders them with Jinja2 against real payloads.
  */
 
-export interface NumberOptions {
+export interface NumberOptions<K extends string = string> {
   key: string;
   name: string;
   /** State object holding the current value. */
-  state: string;
+  state: K;
   /** Renders the current value in `unit` (or `None` for unknown). */
   valueTemplate: string;
   command: string;
@@ -27,14 +28,14 @@ export interface NumberOptions {
 }
 
 /** A `number` entity: HA shows the value and publishes the rendered command template when it is set. */
-export function numberEntity(o: NumberOptions): EntityDef {
+export function numberEntity<S extends StateMap, K extends StateName<S>>(o: NumberOptions<K>): EntityDef<S> {
   // A declaration bug, caught by the tests: HA would refuse the entity (mqtt/number.py validates the range).
   if (!(o.min < o.max) || !(o.step > 0)) throw new Media2MqttError('BAD_ENTITY', `number ${o.key}: min < max and step > 0 are required`);
   return {
     key: o.key,
     platform: 'number',
     name: o.name,
-    state: o.state,
+    ...stateField<S, K>(o.state),
     valueTemplate: o.valueTemplate,
     command: o.command,
     commandTemplate: o.commandTemplate,
@@ -48,13 +49,13 @@ export function numberEntity(o: NumberOptions): EntityDef {
   };
 }
 
-export interface UpdateOptions {
+export interface UpdateOptions<S extends StateMap, K extends StateName<S>> {
   key?: string;
   name?: string;
   /** State object with the installed and the latest version. */
-  state: string;
-  installedField: string;
-  latestField: string;
+  state: K;
+  installedField: FieldOf<S, K>;
+  latestField: FieldOf<S, K>;
   /** Shown by HA as the software's title. */
   title: string;
   releaseUrl?: string;
@@ -68,7 +69,7 @@ const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'
  * an unknown latest version falls back to the installed one, so HA shows "up to date" rather
  * than an error.
  */
-export function updateEntity(o: UpdateOptions): EntityDef {
+export function updateEntity<S extends StateMap, K extends StateName<S>>(o: UpdateOptions<S, K>): EntityDef<S> {
   const installed = `value_json.${o.installedField}`;
   const parts = [
     `'installed_version': ${installed}`,
@@ -80,7 +81,7 @@ export function updateEntity(o: UpdateOptions): EntityDef {
     key: o.key ?? 'update',
     platform: 'update',
     name: o.name ?? 'Update',
-    state: o.state,
+    ...stateField<S, K>(o.state),
     valueTemplate: `{{ { ${parts.join(', ')} } | tojson }}`,
     // HA's own update entities sit in the config category (update/__init__.py).
     entityCategory: 'config',
@@ -99,7 +100,7 @@ export interface ItemButton {
 }
 
 /** A button that runs one command with fixed parameters (one per container, per library, …). */
-export function itemButton(b: ItemButton): EntityDef {
+export function itemButton(b: ItemButton): StatelessEntityDef {
   return {
     key: b.key,
     platform: 'button',

@@ -40,6 +40,37 @@ export interface BridgeInfoPayload {
   config: unknown;
 }
 
+/**
+ * The topics one instance publishes under `<base>/<instance>/`: state name → payload type. Every
+ * instance (each service type, the host, the bridge, each feature) declares its own map, so
+ * `publishState`, `publishEvent` and the entities that read a topic are checked against it:
+ * a misspelt state, a payload of the wrong shape, or an entity reading a field the payload does
+ * not have, do not compile. Names with a variable part use template-literal keys
+ * (`` `disk_${string}` ``). Declare maps with `type`, not `interface` (an interface has no index
+ * signature and does not satisfy this constraint).
+ */
+export type StateMap = { [name: string]: object };
+
+/** A state (or event) topic name of the map. */
+export type StateName<S extends StateMap> = keyof S & string;
+
+/** A field of the payload published on state `K`: what an entity may read with `value_json.<field>`. */
+export type FieldOf<S extends StateMap, K extends StateName<S>> = string extends StateName<S> ? string : keyof S[K] & string;
+
+/** `<base>/<service>/status` (retained): what every upstream service instance publishes after a poll. */
+export interface ServiceStatusState {
+  version: string | null;
+  latency_ms: number;
+  last_poll: string | null;
+  /** Upstream HTTP requests made since start. */
+  requests: number;
+  /** The live channel (WebSocket, SignalR), for services that have one. */
+  live?: 'connected' | 'disconnected' | 'off';
+}
+
+/** The states every upstream service instance has, whatever its type. */
+export type ServiceStates = { status: ServiceStatusState };
+
 /** `<base>/bridge/log` (not retained). */
 export interface BridgeLogPayload {
   level: 'error' | 'warn' | 'info' | 'debug';

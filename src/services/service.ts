@@ -3,17 +3,31 @@ import type { Instance, InstanceContext, WebhookRequest } from '../core/instance
 
 export type { WebhookRequest } from '../core/instance.js';
 import type { DeviceDef, EntityDef } from '../ha/entity.js';
+import type { ServiceStates, StateMap } from '../mqtt/contract.js';
 import { UpstreamError, errorMessage } from '../errors.js';
 import type { UpstreamHttp } from './http.js';
 import { LIVE_STATES, type LiveState } from './live-socket.js';
 import { SHARED } from './seerr/lifecycle/names.js';
 
-/** What a service instance gets: the instance context, its own config slice and HTTP client. */
-export interface ServiceContext<C extends BaseServiceConfig = BaseServiceConfig> extends InstanceContext {
+/**
+ * What a service instance gets: the instance context (typed by the service's StateMap `S`), its
+ * own config slice and HTTP client.
+ */
+export interface ServiceContext<C extends BaseServiceConfig = BaseServiceConfig, S extends StateMap = StateMap> extends InstanceContext<S> {
   readonly cfg: C;
   readonly http: UpstreamHttp;
 }
 
+
+/** The diagnostic entities of every service, from its `status` state; `live` for services with a live channel. */
+function statusEntities(expireAfter: number, live: boolean): EntityDef<ServiceStates>[] {
+  return [
+    { key: 'last_poll', platform: 'sensor', name: 'Last successful poll', state: 'status', field: 'last_poll', deviceClass: 'timestamp', entityCategory: 'diagnostic' },
+    { key: 'latency', platform: 'sensor', name: 'Response time', state: 'status', field: 'latency_ms', deviceClass: 'duration', unit: 'ms', stateClass: 'measurement', entityCategory: 'diagnostic', expireAfter },
+    { key: 'version', platform: 'sensor', name: 'Version', state: 'status', field: 'version', entityCategory: 'diagnostic', icon: 'mdi:tag' },
+    ...(live ? [{ key: 'live', platform: 'sensor', name: 'Live updates', state: 'status', field: 'live', deviceClass: 'enum', options: [...LIVE_STATES], entityCategory: 'diagnostic', icon: 'mdi:lan-connect' } satisfies EntityDef<ServiceStates>] : []),
+  ];
+}
 
 /**
  * Longest wait between polls of a failing instance: an instance is back within this (plus one
@@ -30,13 +44,13 @@ const LIVE_RETRY_MS = 5_000;
  * one log line per distinct failure (not one per poll), and a webhook hook that refreshes at once.
  * Each service folder extends it with its API calls, state objects and entities.
  */
-export abstract class PolledService<C extends BaseServiceConfig = BaseServiceConfig> implements Instance {
+export abstract class PolledService<C extends BaseServiceConfig = BaseServiceConfig, S extends ServiceStates = StateMap & ServiceStates> implements Instance {
   /** The service type (`sonarr`), as registered in registry.ts. */
   abstract readonly type: string;
   readonly id: string;
   /** Online only once the upstream answered: never before the first successful poll. */
   readonly reportsAvailability = true;
-  protected readonly ctx: ServiceContext<C>;
+  protected readonly ctx: ServiceContext<C, S>;
   /** Upstream version, from whatever status call the service makes. */
   protected version: string | null = null;
   /** Something is going on upstream (downloads, streams): poll at `interval`, else `idle_interval`. */
@@ -51,7 +65,7 @@ export abstract class PolledService<C extends BaseServiceConfig = BaseServiceCon
    */
   #live: LiveState | null = null;
 
-  constructor(ctx: ServiceContext<C>) {
+  constructor(ctx: ServiceContext<C, S>) {
     this.ctx = ctx;
     this.id = ctx.id;
   }
@@ -60,7 +74,8 @@ export abstract class PolledService<C extends BaseServiceConfig = BaseServiceCon
   protected abstract readonly model: string;
   /** One poll: API calls and publishState; throws UpstreamError on failure. */
   protected abstract poll(signal: AbortSignal): Promise<void>;
-  protected abstract serviceEntities(): EntityDef[];
+  /** The service's own entities, checked against its StateMap. */
+  protected abstract serviceEntities(): EntityDef<S>[];
 
   device(): DeviceDef {
     return {
@@ -76,16 +91,7 @@ export abstract class PolledService<C extends BaseServiceConfig = BaseServiceCon
   }
 
   entities(): EntityDef[] {
-    const expire = this.ctx.cfg.idle_interval * 3;
-    return [
-      ...this.serviceEntities(),
-      { key: 'last_poll', platform: 'sensor', name: 'Last successful poll', state: 'status', field: 'last_poll', deviceClass: 'timestamp', entityCategory: 'diagnostic' },
-      { key: 'latency', platform: 'sensor', name: 'Response time', state: 'status', field: 'latency_ms', deviceClass: 'duration', unit: 'ms', stateClass: 'measurement', entityCategory: 'diagnostic', expireAfter: expire },
-      { key: 'version', platform: 'sensor', name: 'Version', state: 'status', field: 'version', entityCategory: 'diagnostic', icon: 'mdi:tag' },
-      ...(this.#live === null
-        ? []
-        : [{ key: 'live', platform: 'sensor', name: 'Live updates', state: 'status', field: 'live', deviceClass: 'enum', options: [...LIVE_STATES], entityCategory: 'diagnostic', icon: 'mdi:lan-connect' } satisfies EntityDef]),
-    ];
+    return [...this.serviceEntities(), ...statusEntities(this.ctx.cfg.idle_interval * 3, this.#live !== null)];
   }
 
   /**
@@ -162,7 +168,8 @@ export abstract class PolledService<C extends BaseServiceConfig = BaseServiceCon
   }
 
   #publishStatus(): void {
-    this.ctx.publishState('status', {
+    const ctx: InstanceContext<ServiceStates> = this.ctx;
+    ctx.publishState('status', {
       version: this.version,
       latency_ms: this.ctx.http.lastLatencyMs,
       last_poll: this.#lastPoll,

@@ -1,7 +1,7 @@
 import { isoTime, text } from '../servarr/format.js';
 import type { MovieRecord } from './schemas.js';
 
-export interface RadarrLibrary extends Record<string, unknown> {
+export interface RadarrLibrary {
   movies: number;
   monitored: number;
   unmonitored: number;
@@ -42,7 +42,7 @@ export interface UpcomingMovie {
   date: string;
 }
 
-export interface RadarrUpcoming extends Record<string, unknown> {
+export interface RadarrUpcoming {
   count: number;
   next: string | null;
   attributes: { total: number; items: UpcomingMovie[] };

@@ -1,15 +1,18 @@
 import { recentState, type RecentState } from '../servarr/recent.js';
 import type { EntityDef } from '../../ha/entity.js';
-import { ServarrState, bytesSensor, countSensor, type ServarrNouns } from '../servarr/entities.js';
+import { ServarrState, bytesSensor, countSensor, type ServarrNouns, type ServarrStates } from '../servarr/entities.js';
 import { ServarrService } from '../servarr/service.js';
 import type { WebhookPlan } from '../servarr/webhook.js';
-import { mapMovieLibrary, mapRadarrCalendar } from './map.js';
+import { mapMovieLibrary, mapRadarrCalendar, type RadarrLibrary, type RadarrUpcoming } from './map.js';
 import { movieListSchema } from './schemas.js';
 import { radarrWebhookPlan } from './webhook.js';
 import { SHARED } from '../seerr/lifecycle/names.js';
 
 /** A Radarr instance (API v3, Radarr v3 to v5). */
-export class RadarrService extends ServarrService {
+/** Everything a Radarr instance publishes under `<base>/<instance>/`. */
+export type RadarrStates = ServarrStates<RadarrLibrary, RadarrUpcoming>;
+
+export class RadarrService extends ServarrService<RadarrStates> {
   readonly type = 'radarr' as const;
   protected readonly manufacturer = 'Radarr';
   protected readonly model = 'Radarr';
@@ -22,14 +25,14 @@ export class RadarrService extends ServarrService {
     recent: 'Recently added movies',
   };
 
-  protected async fetchLibrary(signal: AbortSignal): Promise<{ library: Record<string, unknown>; recent: RecentState }> {
+  protected async fetchLibrary(signal: AbortSignal): Promise<{ library: RadarrLibrary; recent: RecentState }> {
     // excludeLocalCovers: Radarr then skips a file-system lookup per movie for poster URLs we never read.
     const movies = await this.api.get('/movie', movieListSchema, signal, { excludeLocalCovers: true });
     this.ctx.share(SHARED.servarrLibrary, movies);
     return { library: mapMovieLibrary(movies), recent: recentState(movies, this.ctx.cfg.list_limit) };
   }
 
-  protected async fetchUpcoming(signal: AbortSignal, start: Date, end: Date): Promise<Record<string, unknown>> {
+  protected async fetchUpcoming(signal: AbortSignal, start: Date, end: Date): Promise<RadarrUpcoming> {
     const movies = await this.api.get('/calendar', movieListSchema, signal, { start: start.toISOString(), end: end.toISOString(), unmonitored: false });
     return mapRadarrCalendar(movies, start, end, this.ctx.cfg.list_limit);
   }
@@ -43,13 +46,14 @@ export class RadarrService extends ServarrService {
     return radarrWebhookPlan(eventType, body);
   }
 
-  protected libraryEntities(): EntityDef[] {
+  protected serviceEntities(): EntityDef<RadarrStates>[] {
     const L = ServarrState.library;
     return [
       countSensor('movies', 'Movies', L, 'movies', 'movies', 'mdi:movie'),
       countSensor('movies_monitored', 'Monitored movies', L, 'monitored', 'movies', 'mdi:movie-check'),
       countSensor('movies_with_files', 'Movies with files', L, 'with_files', 'movies', 'mdi:file-video'),
       bytesSensor('size_on_disk', 'Size on disk', L, 'size_on_disk', { icon: 'mdi:harddisk', enabledByDefault: false }),
+      ...this.sharedEntities(),
     ];
   }
 }

@@ -10,14 +10,15 @@ export interface RootFolderSpace {
   used_percent: number | null;
 }
 
-export interface DiskState extends Record<string, unknown> {
+export type DiskState = {
   root_folders: number;
   /** Free bytes of the fullest root folder (the one that runs out first). */
   free_min: number | null;
   attributes: { total: number; folders: { path: string; free: number | null; total: number | null; accessible: boolean }[] };
-  /** Plus `free_<slug>`, `total_<slug>`, `used_<slug>` per root folder (flat, for Grafana). */
-  [field: string]: unknown;
-}
+} & {
+  /** `free_<slug>`, `total_<slug>` (bytes), `used_<slug>` (%) per root folder (flat, for Grafana). */
+  [field: `free_${string}` | `total_${string}` | `used_${string}`]: number | null;
+};
 
 /** `D:\TV` and `/data/tv` compared alike: forward slashes, a trailing slash, drive letters lower-cased. */
 function normal(path: string): string {

@@ -9,7 +9,7 @@ export interface HealthIssue {
   wiki_url: string | null;
 }
 
-export interface HealthState extends Record<string, unknown> {
+export interface HealthState {
   issues: number;
   errors: number;
   warnings: number;

@@ -27,7 +27,7 @@ export interface QueueSummary {
   warnings: boolean;
 }
 
-export interface QueueState extends Record<string, unknown> {
+export interface QueueState {
   /** Every item in the queue, unknown items included. */
   count: number;
   downloading: number;

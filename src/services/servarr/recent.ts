@@ -11,7 +11,7 @@ export interface RecentItem {
 }
 
 /** `<base>/<instance>/recent`, the same shape as Jellyfin's and Plex's. */
-export interface RecentState extends Record<string, unknown> {
+export interface RecentState {
   /** Added in the last RECENT_DAYS days. */
   count: number;
   /** The newest addition, whenever it was. */

@@ -6,7 +6,7 @@ import { PolledService, type ServiceContext, type WebhookRequest } from '../serv
 import { ServarrApi } from './api.js';
 import { Cadence, type CadenceRule, type CadenceTicket } from '../cadence.js';
 import { mapDisk, mapRootFolders, type RootFolderSpace } from './disk.js';
-import { ServarrState, servarrEntities, type ServarrNouns } from './entities.js';
+import { ServarrState, servarrEntities, type ServarrNouns, type ServarrStates } from './entities.js';
 import { HealthTracker, healthIssues, mapHealth } from './health.js';
 import { QUEUE_PAGE_SIZE, mapQueue, queueKeys, summarizePage, type QueueSummary } from './queue.js';
 import { pagingSchema, queueRecordSchema, type DiskSpace, type QueueRecord, type RootFolder } from './schemas.js';
@@ -59,7 +59,7 @@ const queuePageSchema = pagingSchema(queueRecordSchema);
 /** Sonarr's and Radarr's settings: a live channel and the calendar's reach. */
 export type ServarrConfig = LiveConfig & { upcoming_days: number };
 
-export abstract class ServarrService extends PolledService<ServarrConfig> {
+export abstract class ServarrService<S extends ServarrStates = ServarrStates> extends PolledService<ServarrConfig, S> {
   protected readonly api: ServarrApi;
   protected abstract readonly nouns: ServarrNouns;
   /** When each resource may be read again, the queue included (every poll, unless the live channel keeps it fresh). */
@@ -77,7 +77,7 @@ export abstract class ServarrService extends PolledService<ServarrConfig> {
   readonly #live: LiveSocket | null;
   readonly #liveRefresh: LiveRefresher;
 
-  constructor(ctx: ServiceContext<ServarrConfig>, periods: Readonly<Record<Exclude<Resource, 'queue'>, number>> = SERVARR_PERIODS) {
+  constructor(ctx: ServiceContext<ServarrConfig, S>, periods: Readonly<Record<Exclude<Resource, 'queue'>, number>> = SERVARR_PERIODS) {
     super(ctx);
     this.api = new ServarrApi(ctx.http, ctx.id);
     const live = () => this.liveState === 'connected';
@@ -120,17 +120,19 @@ export abstract class ServarrService extends PolledService<ServarrConfig> {
 
   /** Library totals (`library` state) from the full series/movie list. */
   /** The library totals and the recent additions, from one read of the library list. */
-  protected abstract fetchLibrary(signal: AbortSignal): Promise<{ library: Record<string, unknown>; recent: RecentState }>;
+  protected abstract fetchLibrary(signal: AbortSignal): Promise<{ library: S['library']; recent: RecentState }>;
   /** The `upcoming` state from `/calendar` between start and end. */
-  protected abstract fetchUpcoming(signal: AbortSignal, start: Date, end: Date): Promise<Record<string, unknown>>;
+  protected abstract fetchUpcoming(signal: AbortSignal, start: Date, end: Date): Promise<S['upcoming']>;
   /** Extra query of GET /queue (`includeUnknownSeriesItems` / `includeUnknownMovieItems`). */
   protected abstract queueQuery(): Record<string, string | number | boolean>;
   /** App-specific webhook events (series/movie added, grabbed, imported…). */
   protected abstract webhookPlan(eventType: string, body: Record<string, unknown>): WebhookPlan | null;
-  protected abstract libraryEntities(): EntityDef[];
-
-  protected serviceEntities(): EntityDef[] {
-    return [...this.libraryEntities(), ...servarrEntities(this.nouns, this.#spaces, this.model)];
+  /**
+   * The entities both apps have (queue, wanted, health, disk per root folder, …); each app's
+   * serviceEntities() adds its library totals to them.
+   */
+  protected sharedEntities(): EntityDef<ServarrStates>[] {
+    return servarrEntities(this.nouns, this.#spaces, this.model);
   }
 
   protected async poll(signal: AbortSignal): Promise<void> {

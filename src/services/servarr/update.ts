@@ -1,7 +1,7 @@
 import type { UpdateRecord } from './schemas.js';
 import { isoTime } from './format.js';
 
-export interface UpdateState extends Record<string, unknown> {
+export interface UpdateState {
   available: boolean;
   installed_version: string | null;
   latest_version: string | null;

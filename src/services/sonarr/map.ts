@@ -1,7 +1,7 @@
 import { episodeCode, isoTime, text } from '../servarr/format.js';
 import type { CalendarEpisode, SeriesRecord } from './schemas.js';
 
-export interface SonarrLibrary extends Record<string, unknown> {
+export interface SonarrLibrary {
   series: number;
   monitored: number;
   unmonitored: number;
@@ -40,7 +40,7 @@ export interface UpcomingEpisode {
   air_date: string | null;
 }
 
-export interface SonarrUpcoming extends Record<string, unknown> {
+export interface SonarrUpcoming {
   count: number;
   /** Air time of the next episode (ISO, UTC), null when none in the window. */
   next: string | null;

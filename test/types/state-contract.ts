@@ -1,0 +1,47 @@
+/**
+ * Compile-time proof that an instance's MQTT contract is checked (issue 9, item 3). This file is
+ * not a vitest file: `npm test` type-checks it first (`tsc --noEmit`), and every line marked
+ * `@ts-expect-error` must fail to compile; if the contract stopped catching that mistake, the
+ * directive itself becomes the error and `npm test` fails.
+ */
+import type { EntityDef } from '../../src/ha/entity.js';
+import { updateEntity } from '../../src/ha/platforms.js';
+import type { ServiceContext } from '../../src/services/service.js';
+import type { ServarrConfig } from '../../src/services/servarr/service.js';
+import { countSensor } from '../../src/services/servarr/entities.js';
+import type { SonarrStates } from '../../src/services/sonarr/service.js';
+
+export function publishing(ctx: ServiceContext<ServarrConfig, SonarrStates>): void {
+  ctx.publishState('wanted', { missing: 1, cutoff_unmet: 2 });
+  // @ts-expect-error a payload without a field the state declares
+  ctx.publishState('wanted', { missing: 1 });
+  // @ts-expect-error a state name the service does not declare
+  ctx.publishState('wantd', { missing: 1, cutoff_unmet: 2 });
+  // Names with a variable part: `free_<slug>` per root folder.
+  ctx.publishState('diskspace', { root_folders: 1, free_min: 1, attributes: { total: 0, folders: [] }, free_tv: 3 });
+  // @ts-expect-error a field outside the declared patterns
+  ctx.publishState('diskspace', { root_folders: 1, free_min: 1, attributes: { total: 0, folders: [] }, fre_tv: 3 });
+  // @ts-expect-error clearing a state the service does not have
+  ctx.clearState('wantd');
+}
+
+export const entities: EntityDef<SonarrStates>[] = [
+  { key: 'a', platform: 'sensor', name: 'A', state: 'wanted', field: 'missing' },
+  // @ts-expect-error a field of another state (`count` is the queue's)
+  { key: 'b', platform: 'sensor', name: 'B', state: 'wanted', field: 'count' },
+  { key: 'c', platform: 'sensor', name: 'C', state: 'queue', field: 'count', attributesField: 'attributes' },
+  // @ts-expect-error attributes from a field the state does not have
+  { key: 'd', platform: 'sensor', name: 'D', state: 'queue', attributesField: 'missing' },
+  // Generic builders are checked at the call site, against the array's state map.
+  countSensor('e', 'E', 'library', 'series', 'series', 'mdi:television'),
+  // @ts-expect-error Radarr's library field on a Sonarr instance
+  countSensor('f', 'F', 'library', 'movies', 'movies', 'mdi:movie'),
+  updateEntity({ state: 'update', installedField: 'installed_version', latestField: 'latest_version', title: 'Sonarr' }),
+  // @ts-expect-error an update entity reading a field the update state does not have
+  updateEntity({ state: 'update', installedField: 'installed', latestField: 'latest_version', title: 'Sonarr' }),
+  { key: 'g', platform: 'sensor', name: 'G', state: 'diskspace', field: 'used_tv' },
+  // Every service has the base `status` state.
+  { key: 'h', platform: 'sensor', name: 'H', state: 'status', field: 'latency_ms' },
+  // @ts-expect-error a misspelt state name
+  { key: 'i', platform: 'sensor', name: 'I', state: 'statuz', field: 'latency_ms' },
+];
