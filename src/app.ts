@@ -3,12 +3,8 @@ import type { Config, ServiceType } from './config/schema.js';
 import type { LoadedConfig } from './config/load.js';
 import type { LogHub, Logger } from './log.js';
 import { Topics, type BridgeInfoPayload } from './mqtt/contract.js';
-import type { MqttConnection } from './mqtt/connection.js';
-import { redactUrl } from './mqtt/connection.js';
-import { openMqtt } from './mqtt/open.js';
-import { StateStore } from './mqtt/state-store.js';
+import { MqttSession } from './mqtt/session.js';
 import type { EmbeddedBroker } from './mqtt/broker.js';
-import { DiscoveryPublisher } from './ha/publisher.js';
 import { CommandCenter } from './commands/center.js';
 import type { CommandRegistry } from './commands/registry.js';
 import { hostCommands } from './host/commands.js';
@@ -16,7 +12,6 @@ import { InstanceHub } from './core/hub.js';
 import type { Instance } from './core/instance.js';
 import { BridgeInstance, BRIDGE_ID } from './bridge/bridge.js';
 import { buildHealth, buildInfo, type BridgeSnapshot, type HealthPayload } from './bridge/status.js';
-import { forwardLogs } from './bridge/log-forward.js';
 import { HostInstance } from './host/host.js';
 import type { HttpServer } from './http/server.js';
 import { startHttp } from './http/routes.js';
@@ -24,7 +19,7 @@ import { metricsSnapshot, type MetricsSnapshot } from './http/metrics.js';
 import { BirthDebounce } from './ha/birth.js';
 import { Store } from './store/db.js';
 import type { ServiceModule } from './services/module.js';
-import { ORIGIN, VERSION } from './version.js';
+import { VERSION } from './version.js';
 
 export interface AppOptions {
   logs: LogHub;
@@ -44,22 +39,17 @@ export class App {
   #logs: LogHub;
   #log: Logger;
   #store: Store;
-  #broker: EmbeddedBroker | null = null;
-  #conn: MqttConnection | null = null;
-  #state: StateStore | null = null;
-  #discovery: DiscoveryPublisher | null = null;
+  #mqtt: MqttSession | null = null;
   #commands: CommandCenter;
   #hub: InstanceHub;
   #http: HttpServer | null = null;
   #bridge: BridgeInstance | null = null;
   #startedAt = new Date();
   #birth: BirthDebounce;
-  #stopLog: (() => void) | null = null;
   #stopping = false;
   #resyncs = 0;
   #loopDelay: IntervalHistogram | null = null;
   #modules: Partial<Record<ServiceType, ServiceModule>> | undefined;
-  #localCredential: { username: string; password: string } | null = null;
 
   constructor(loaded: LoadedConfig, options: AppOptions) {
     this.#loaded = loaded;
@@ -75,8 +65,8 @@ export class App {
       logs: options.logs,
       store: this.#store,
       resolve: (id) => this.#hub.get(id)?.instance,
-      setRetained: (topic, payload) => this.#state?.set(topic, payload),
-      clearRetained: (topic) => this.#state?.clear(topic),
+      setRetained: (topic, payload) => this.#mqtt?.state.set(topic, payload),
+      clearRetained: (topic) => this.#mqtt?.state.clear(topic),
       event: (type, data, instance) => this.#hub.event(type, data, instance),
     });
     this.#birth = new BirthDebounce(this.config.homeassistant.birth_delay, () => this.resync('Home Assistant came online'));
@@ -85,9 +75,9 @@ export class App {
       logs: options.logs,
       store: this.#store,
       bridgeId: BRIDGE_ID,
-      state: () => this.#state,
-      discovery: () => this.#discovery,
-      publish: (topic, payload) => this.#conn?.publish(topic, payload, { qos: 1 }),
+      state: () => this.#mqtt?.state ?? null,
+      discovery: () => this.#mqtt?.discovery ?? null,
+      publish: (topic, payload) => this.#mqtt?.conn.publish(topic, payload, { qos: 1 }),
       commandEntities: (id) => this.#commands.entities(id),
       routable: (id, type) => this.#commands.registry.setInstance(id, type),
       statusChanged: () => this.#bridge?.publishInfo(),
@@ -95,7 +85,7 @@ export class App {
   }
 
   get brokerListeners(): EmbeddedBroker['listeners'] | null {
-    return this.#broker?.listeners ?? null;
+    return this.#mqtt?.broker?.listeners ?? null;
   }
   get httpPort(): number | undefined {
     return this.#http?.port;
@@ -107,14 +97,14 @@ export class App {
     return this.#commands.jobs;
   }
   get discoveryCount(): number {
-    return this.#discovery?.publishCount ?? 0;
+    return this.#mqtt?.discovery.publishCount ?? 0;
   }
   get resyncCount(): number {
     return this.#resyncs;
   }
   /** The embedded broker's loopback-only admin credential (new at every start), for the local CLI; null with an external broker. */
   get localCredential(): { username: string; password: string } | null {
-    return this.#localCredential;
+    return this.#mqtt?.local ?? null;
   }
   /** A running instance by id (commands, tests). */
   instance(id: string): Instance | undefined {
@@ -129,24 +119,11 @@ export class App {
     this.#log.info(`media2mqtt ${VERSION} starting${this.#loaded.file ? ` with ${this.#loaded.file}` : ' with built-in defaults'}`);
     if (!(await this.#store.openForRun())) this.#log.warn('the previous run did not shut down cleanly');
 
-    // 1. Broker and the bridge's client (last will on bridge/state).
-    const { broker, conn, url, local } = await openMqtt(cfg, this.topics, this.#logs);
-    this.#broker = broker;
-    this.#localCredential = local;
-    this.#conn = conn;
-    this.#state = new StateStore((topic, payload, opts) => conn.publish(topic, payload, opts));
-    conn.onConnect((reconnect) => {
-      if (reconnect) this.resync('reconnect');
-    });
-    await conn.connect();
-    this.#log.info(`connected to MQTT broker ${redactUrl(url)}`);
-    this.#stopLog = forwardLogs(this.#logs, cfg.log.mqtt_level, (text) => conn.publish(this.topics.bridgeLog, text, { qos: 0 }), () => conn.connected);
-
-    // 2. Home Assistant discovery: learn which retained configs we own before publishing. The
-    // embedded broker starts empty (aedes keeps retained messages in memory), so only an
-    // external broker can hold configs from an earlier run.
-    this.#discovery = new DiscoveryPublisher({ topics: this.topics, origin: ORIGIN, bridgeInstance: BRIDGE_ID }, conn, this.#logs.child('discovery'), cfg.homeassistant.enabled);
-    if (!broker) await this.#discovery.scan();
+    // 1-2. Broker, the bridge's client (last will on bridge/state), log forwarding, and the
+    // discovery configs an earlier run left (learnt before anything is published).
+    const mqtt = await MqttSession.open(cfg, this.topics, this.#logs, BRIDGE_ID, () => this.resync('reconnect'));
+    this.#mqtt = mqtt;
+    const { broker, conn } = mqtt;
 
     // 3. Commands and jobs, then instances (bridge first: every other device names it as via_device).
     this.#commands.restore();
@@ -171,10 +148,10 @@ export class App {
       await this.#hub.start(new HostInstance(ctx, cfg.system), ctx);
     }
     await this.#startInstances();
-    this.#discovery.removeStale();
+    mqtt.discovery.removeStale();
     // Online only once every instance is routable; commands that arrived meanwhile run now.
     this.#commands.open();
-    this.#state.set(this.topics.bridgeState, { state: 'online' });
+    mqtt.state.set(this.topics.bridgeState, { state: 'online' });
 
     // 4. Republish on Home Assistant's birth message.
     if (cfg.homeassistant.enabled) {
@@ -205,8 +182,8 @@ export class App {
   /** Republishes discovery and every retained state (Resync button, HA birth, reconnect). */
   resync(reason: string): { discovery: number; states: number } {
     this.#resyncs++;
-    const discovery = this.#discovery?.republishAll() ?? 0;
-    const states = this.#state?.republishAll() ?? 0;
+    const discovery = this.#mqtt?.discovery.republishAll() ?? 0;
+    const states = this.#mqtt?.state.republishAll() ?? 0;
     this.#log.info(`republished ${discovery} device config(s) and ${states} state topic(s) (${reason})`);
     return { discovery, states };
   }
@@ -228,11 +205,7 @@ export class App {
     await this.#http?.stop().catch(() => undefined);
     await this.#commands.stop().catch(() => undefined);
     await this.#hub.stopAll();
-    this.#discovery?.stop();
-    this.#state?.set(this.topics.bridgeState, { state: 'offline' });
-    this.#stopLog?.();
-    await this.#conn?.close();
-    await this.#broker?.close();
+    await this.#mqtt?.close();
     this.#loopDelay?.disable();
     await this.#store.closeForRun().catch((err: unknown) => this.#log.warn(`cannot write the data file: ${String(err)}`));
     this.#log.info('stopped');
@@ -251,30 +224,26 @@ export class App {
   }
 
   #snapshot(): BridgeSnapshot {
-    const broker = this.#broker;
+    const broker = this.#mqtt?.broker;
     return {
       config: this.config,
       startedAt: this.#startedAt,
       logLevel: this.#logs.level,
       broker: broker ? { listeners: { ...broker.listeners }, clients: broker.clientCount } : null,
-      mqttConnected: this.#conn?.connected ?? false,
+      mqttConnected: this.#mqtt?.conn.connected ?? false,
       services: this.#hub.statuses(),
     };
   }
 
-
-
   #metricsSnapshot(): MetricsSnapshot {
+    const snap = this.#snapshot();
     return metricsSnapshot({
-      startedAt: this.#startedAt,
-      mqttConnected: this.#conn?.connected ?? false,
-      brokerClients: this.#broker?.clientCount,
-      state: this.#state,
-      discoveryPublished: this.#discovery?.publishCount ?? 0,
-      services: this.#hub.statuses(),
+      ...snap,
+      brokerClients: snap.broker?.clients,
+      state: this.#mqtt?.state ?? null,
+      discoveryPublished: this.discoveryCount,
       loop: this.#loopDelay,
       base: this.topics.base,
     });
   }
-
 }
