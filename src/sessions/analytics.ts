@@ -38,7 +38,6 @@ export interface PeriodStats {
 
 /** `<base>/<instance>/stats`: flat numbers first (Grafana, HA), then the breakdowns. */
 export interface StatsState {
-  [key: string]: unknown;
   today_watch_time: number;
   today_sessions: number;
   today_transcode_share: number;

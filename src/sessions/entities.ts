@@ -1,5 +1,6 @@
 import type { EntityDef } from '../ha/entity.js';
-import { SessionTopics, type NowPlaying } from './publish.js';
+import type { FieldOf } from '../mqtt/contract.js';
+import { SessionTopics, type NowPlaying, type SessionStates } from './publish.js';
 import { PLAYBACK_EVENTS } from './tracker.js';
 
 /** Keys of the fixed entities; a service may keep older keys (unique_ids never change). */
@@ -22,14 +23,16 @@ export const NOW_PLAYING_PREFIX = 'now_playing_';
  * from `stats`, and one now-playing sensor per user with an open session (created when they
  * start, removed when their last session ends).
  */
-export function sessionEntities(o: SessionEntityOptions): EntityDef[] {
+export function sessionEntities(o: SessionEntityOptions): EntityDef<SessionStates>[] {
   const key = (k: SessionEntityKey) => o.keys?.[k] ?? k;
   const expire = o.expireAfter !== undefined ? { expireAfter: o.expireAfter } : {};
-  const count = (k: SessionEntityKey, name: string, field: string, icon: string): EntityDef => ({
+  type SessionsField = FieldOf<SessionStates, typeof SessionTopics.sessions>;
+  const count = (k: SessionEntityKey, name: string, field: SessionsField, icon: string, attributesField?: SessionsField): EntityDef<SessionStates> => ({
     key: key(k), platform: 'sensor', name, state: SessionTopics.sessions, field, stateClass: 'measurement', icon, ...expire,
+    ...(attributesField === undefined ? {} : { attributesField }),
   });
-  const fixed: EntityDef[] = [
-    { ...count('streams', 'Active streams', 'count', 'mdi:play-network'), attributesField: 'list' },
+  const fixed: EntityDef<SessionStates>[] = [
+    count('streams', 'Active streams', 'count', 'mdi:play-network', 'list'),
     count('transcodes', 'Transcodes', 'transcoding', 'mdi:cog-transfer'),
     count('direct_plays', 'Direct plays', 'direct_play', 'mdi:play-circle'),
     count('direct_streams', 'Direct streams', 'direct_stream', 'mdi:play-circle-outline'),
@@ -44,7 +47,7 @@ export function sessionEntities(o: SessionEntityOptions): EntityDef[] {
     },
     { key: key('transcode_share'), platform: 'sensor', name: 'Transcode share today', state: SessionTopics.stats, field: 'today_transcode_share', unit: '%', stateClass: 'measurement', precision: 1, icon: 'mdi:percent' },
   ];
-  const users = [...o.users].map(([k, name]): EntityDef => ({
+  const users = [...o.users].map(([k, name]): EntityDef<SessionStates> => ({
     key: `${NOW_PLAYING_PREFIX}${k}`,
     platform: 'sensor',
     name: `Now playing ${name}`,

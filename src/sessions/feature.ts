@@ -5,7 +5,7 @@ import type { SessionsConfig } from '../services/settings.js';
 import { Analytics, type AnalyticsData } from './analytics.js';
 import { activeUsers, sessionEntities, type SessionEntityKey } from './entities.js';
 import type { PlaybackSession } from './model.js';
-import { eventPayload, SessionTopics, sessionsState } from './publish.js';
+import { eventPayload, SessionTopics, sessionsState, type SessionStates } from './publish.js';
 import { SessionTracker, type PushUpdate, type StopReason, type TrackerResult, type TrackerState } from './tracker.js';
 
 /** Key in the instance's `ctx.storage` (one key, so open sessions and aggregates are written together). */
@@ -36,7 +36,8 @@ export interface SessionFeatureOptions {
  * session again nor counts a finished one twice.
  */
 export class SessionFeature {
-  readonly #ctx: ServiceContext<SessionsConfig>;
+  /** The service's context, seen through the part of its contract this feature publishes. */
+  readonly #ctx: ServiceContext<SessionsConfig, SessionStates>;
   readonly #opts: SessionFeatureOptions;
   readonly #now: () => number;
   #tracker: SessionTracker;
@@ -46,7 +47,7 @@ export class SessionFeature {
   /** The last write failed: the checkpoint retries it. */
   #dirty = false;
 
-  constructor(ctx: ServiceContext<SessionsConfig>, opts: SessionFeatureOptions = {}) {
+  constructor(ctx: ServiceContext<SessionsConfig, SessionStates>, opts: SessionFeatureOptions = {}) {
     this.#ctx = ctx;
     this.#opts = opts;
     this.#now = opts.now ?? Date.now;
@@ -110,7 +111,7 @@ export class SessionFeature {
     return this.#tracker.sessions;
   }
 
-  entities(): EntityDef[] {
+  entities(): EntityDef<SessionStates>[] {
     return sessionEntities({ users: this.#users, expireAfter: this.#opts.expireAfter, keys: this.#opts.keys });
   }
 

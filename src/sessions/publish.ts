@@ -1,5 +1,6 @@
+import type { StatsState } from './analytics.js';
 import type { PlaybackSession } from './model.js';
-import type { PlaybackEvent } from './tracker.js';
+import type { PlaybackEvent, PlaybackEventType, StopReason } from './tracker.js';
 
 /** State object names under `<base>/<instance>/` (README, "Playback sessions"). */
 export const SessionTopics = {
@@ -7,6 +8,18 @@ export const SessionTopics = {
   stats: 'stats',
   event: 'playback_event',
 } as const;
+
+/**
+ * What the playback-sessions feature publishes under `<base>/<instance>/` of the service that runs
+ * it (Jellyfin, Plex, Tautulli): each of those services intersects this into its own StateMap, so
+ * the feature's topics and entities are checked against the same contract as the service's own.
+ */
+export type SessionStates = {
+  sessions: SessionsState;
+  stats: StatsState;
+  /** Not retained (publishEvent): the HA event entity reads it. */
+  playback_event: PlaybackEventPayload;
+};
 
 /**
  * HA keeps at most 16 KB of attributes per entity (recorder drops bigger ones): the list is also
@@ -32,7 +45,6 @@ export interface NowPlaying {
 
 /** `<base>/<instance>/sessions`. */
 export interface SessionsState {
-  [key: string]: unknown;
   count: number;
   playing: number;
   paused: number;
@@ -123,10 +135,22 @@ export function capList<T>(items: readonly T[], maxBytes: number): T[] {
 }
 
 /**
+ * `<base>/<instance>/playback_event`: the session's fields flat, so HA shows them as the event's
+ * attributes. A `type` of mapped members (not an interface): the same object goes to
+ * `<base>/bridge/event`, whose data is a plain record.
+ */
+export type PlaybackEventPayload = { event_type: PlaybackEventType; time: string } & Pick<PlaybackSession, keyof PlaybackSession> & {
+  /** Playing time so far (whole session), seconds. */
+  watched: number;
+  /** Only on `stopped`. */
+  reason?: StopReason;
+};
+
+/**
  * The payload of the playback event (HA event entity and `<base>/bridge/event`): the session's
  * fields flat, so HA shows them as the event's attributes.
  */
-export function eventPayload(e: PlaybackEvent): Record<string, unknown> {
+export function eventPayload(e: PlaybackEvent): PlaybackEventPayload {
   return {
     event_type: e.type,
     time: new Date(e.time).toISOString(),

@@ -59,7 +59,7 @@ describe('Jellyfin mappings', () => {
     const counts = parseAnswer('j', 'x', itemCountsSchema, { MovieCount: 1, SeriesCount: 2, EpisodeCount: 3, ArtistCount: 4, AlbumCount: 5, SongCount: 6, BookCount: 7, ItemCount: 28 });
     expect(libraryState(counts)).toEqual({ movies: 1, series: 2, episodes: 3, artists: 4, albums: 5, songs: 6, books: 7, music_videos: 0, box_sets: 0 });
 
-    const recent = recentState([movie, episode, movie], 2) as Record<string, any>;
+    const recent = recentState([movie, episode, movie], 2);
     expect(recent).toMatchObject({ count: 2, latest: 'Dune: Part Two (2024)', latest_added: '2026-01-02T03:04:05.000Z' });
     expect(recent.list.items).toEqual([
       { title: 'Dune: Part Two (2024)', kind: 'movie', added: '2026-01-02T03:04:05.000Z', year: 2024 },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JellyfinStates } from '../../src/services/jellyfin/entities.js';
 import { jellyfinModule } from '../../src/services/jellyfin/index.js';
 import { JellyfinSim } from '../../src/services/jellyfin/sim.js';
 import { LIBRARY_SCAN_TASK_KEY } from '../../src/services/jellyfin/map.js';
@@ -69,20 +70,21 @@ describe('Jellyfin through the real broker (push-driven: polls only at start)', 
     expect(library).toMatchObject(e.library);
     expect(e.library).toMatchObject({ movies: 6, series: 4, episodes: 15, albums: 2, songs: 7, books: 2 });
 
-    const sessions = (await sub.waitForTopic(state('jellyfin', 'sessions'))) as Record<string, any>;
+    const sessions = (await sub.waitForTopic(state('jellyfin', 'sessions'))) as JellyfinStates['sessions'];
     expect(sessions).toMatchObject({ count: 2, playing: 2, paused: 0, transcoding: 1, direct_play: 1, direct_stream: 0 });
     expect(sessions.list.total).toBe(2);
     expect(sessions.list.items.map((s: { user: string }) => s.user).sort()).toEqual(e.sessions.users);
     expect(sessions.list.items).toContainEqual(expect.objectContaining({ user: 'alice', title: 'Severance – S02E03 – Who Is Alive?', device: 'Living Room TV', client: 'Jellyfin Android TV', state: 'playing', play_method: 'direct_play', progress: expect.any(Number) }));
     expect(sessions.list.items).toContainEqual(expect.objectContaining({ user: 'bob', title: 'Dune: Part Two (2024)', play_method: 'transcode' }));
 
-    const recent = (await sub.waitForTopic(state('jellyfin', 'recent'))) as Record<string, any>;
+    const recent = (await sub.waitForTopic(state('jellyfin', 'recent'))) as JellyfinStates['recent'];
     // Newest first, capped at list_limit, the virtual (missing) episode left out.
     expect(recent.count).toBe(5);
     expect(recent.list.items).toHaveLength(5);
     expect(recent.latest).toBe('Dune: Part Two (2024)');
     expect(recent.list.items.map((i: { title: string }) => i.title)).not.toContain('Andor – S01E03 – Reckoning');
-    expect(Date.parse(recent.latest_added)).toBeGreaterThan(Date.now() - 3 * 24 * 3600_000);
+    expect(recent.latest_added).not.toBeNull();
+    expect(Date.parse(recent.latest_added!)).toBeGreaterThan(Date.now() - 3 * 24 * 3600_000);
 
     expect(await sub.waitForTopic(state('jellyfin', 'scan'))).toMatchObject({ running: false, progress: 0, last_result: 'completed' });
     expect(await sub.waitForTopic(state('jellyfin', 'server'))).toMatchObject({ name: 'Jellyfin Demo', version: '10.11.11', pending_restart: false });
@@ -94,7 +96,7 @@ describe('Jellyfin through the real broker (push-driven: polls only at start)', 
 
   it('keeps two instances apart', async () => {
     await checkDevice(sub, 'jellyfin_4k');
-    const lib4k = (await sub.waitForTopic(state('jellyfin_4k', 'library'))) as Record<string, number>;
+    const lib4k = (await sub.waitForTopic(state('jellyfin_4k', 'library'))) as JellyfinStates['library'];
     const lib = (await sub.waitForTopic(state('jellyfin', 'library'))) as { movies: number };
     expect(lib4k.movies).toBe(expected(b).library.movies);
     expect(lib4k.movies).toBe(lib.movies + 1);
@@ -124,7 +126,7 @@ describe('Jellyfin through the real broker (push-driven: polls only at start)', 
     // PlaybackStart, paused at once: carol appears.
     a.world.startPlayback({ user: 'carol', device: 'iPhone', client: 'Swiftfin iOS', itemName: 'Instant Crush', method: 'DirectStream', paused: true });
     await postWebhook(t, 'jellyfin', { NotificationType: 'PlaybackStart', NotificationUsername: 'carol' });
-    const s = (await sub.waitForTopic(state('jellyfin', 'sessions'), (v) => (v as { count: number }).count === 2)) as Record<string, any>;
+    const s = (await sub.waitForTopic(state('jellyfin', 'sessions'), (v) => (v as { count: number }).count === 2)) as JellyfinStates['sessions'];
     expect(s).toMatchObject({ paused: 1, playing: 1, direct_play: 2 });
     expect(s.list.items).toContainEqual(expect.objectContaining({ user: 'carol', title: 'Daft Punk – Instant Crush', state: 'paused', play_method: 'direct_play' }));
 

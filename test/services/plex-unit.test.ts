@@ -120,14 +120,14 @@ describe('Plex mappings', () => {
         { section: sec('2', 'TV', 'show'), counts: { series: 2, episodes: 30 } },
       ],
       2,
-    ) as Record<string, any>;
+    );
     expect(out).toMatchObject({ movies: 13, series: 2, episodes: 30, artists: 0, albums: 0, songs: 0, sections: 3 });
     expect(out.list.total).toBe(3);
     expect(out.list.items).toHaveLength(2);
   });
 
   it('recently added, scan activities and updates', () => {
-    const r = recentState([{ type: 'movie', title: 'Poor Things', year: 2023, addedAt: 1_700_000_000 }], 5) as Record<string, any>;
+    const r = recentState([{ type: 'movie', title: 'Poor Things', year: 2023, addedAt: 1_700_000_000 }], 5);
     expect(r).toMatchObject({ count: 1, latest: 'Poor Things (2023)', latest_added: '2023-11-14T22:13:20.000Z' });
 
     expect(scanState([])).toEqual({ running: false, progress: 0, sections: 0, title: null });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlexStates } from '../../src/services/plex/entities.js';
 import { plexModule } from '../../src/services/plex/index.js';
 import { PlexSim } from '../../src/services/plex/sim.js';
 import { Collector } from '../helpers/mqtt.js';
@@ -53,7 +54,7 @@ describe('Plex through the real broker (push-driven: polls only at start)', () =
     expect(Object.keys(comps)).toEqual(expect.arrayContaining(['sessions', 'transcoding', 'bandwidth', 'movies', 'series', 'episodes', 'albums', 'songs', 'recently_added', 'library_scan', 'library_scan_progress', 'update_available', 'version']));
     const counts = a.world.counts();
     expect(counts).toEqual({ movies: 6, series: 4, episodes: 10, artists: 3, albums: 3, songs: 8 });
-    const library = (await sub.waitForTopic(state('plex', 'library'))) as Record<string, any>;
+    const library = (await sub.waitForTopic(state('plex', 'library'))) as PlexStates['library'];
     expect(library).toMatchObject({ ...counts, sections: 3 });
     expect(library.list.items).toEqual([
       { title: 'Movies', type: 'movie', movies: 6 },
@@ -61,13 +62,13 @@ describe('Plex through the real broker (push-driven: polls only at start)', () =
       { title: 'Music', type: 'artist', artists: 3, albums: 3, songs: 8 },
     ]);
 
-    const sessions = (await sub.waitForTopic(state('plex', 'sessions'))) as Record<string, any>;
+    const sessions = (await sub.waitForTopic(state('plex', 'sessions'))) as PlexStates['sessions'];
     expect(sessions).toMatchObject({ count: 3, playing: 2, paused: 1, transcoding: 1, direct_play: 2, direct_stream: 0, bandwidth_kbps: 12_000 + 4000 + 320 });
     expect(sessions.list.items).toContainEqual(expect.objectContaining({ user: 'alice', title: 'The Last of Us – S01E03 – Long, Long Time', device: 'Living Room', client: 'Plex for Apple TV', state: 'playing', play_method: 'direct_play', progress: 35 }));
     expect(sessions.list.items).toContainEqual(expect.objectContaining({ user: 'bob', title: 'Parasite (2019)', play_method: 'transcode', state: 'playing' }));
     expect(sessions.list.items).toContainEqual(expect.objectContaining({ user: 'carol', title: 'Fleetwood Mac – Dreams', client: 'Plexamp', state: 'paused' }));
 
-    const recent = (await sub.waitForTopic(state('plex', 'recent'))) as Record<string, any>;
+    const recent = (await sub.waitForTopic(state('plex', 'recent'))) as PlexStates['recent'];
     expect(recent.count).toBe(5);
     expect(recent.list.items.map((i: { title: string }) => i.title)).toEqual([
       'Poor Things (2023)',
@@ -110,7 +111,7 @@ describe('Plex through the real broker (push-driven: polls only at start)', () =
     // media.play: a direct stream starts.
     a.world.startSession({ user: 'dave', player: 'Shield', product: 'Plex for Android (TV)', itemTitle: 'Spirited Away', decision: 'copy' });
     await plexHook(t, 'plex', 'media.play', { type: 'movie', title: 'Spirited Away' });
-    const s = (await sub.waitForTopic(state('plex', 'sessions'), (v) => (v as { count: number }).count === 3)) as Record<string, any>;
+    const s = (await sub.waitForTopic(state('plex', 'sessions'), (v) => (v as { count: number }).count === 3)) as PlexStates['sessions'];
     expect(s).toMatchObject({ direct_stream: 1, transcoding: 0 });
 
     // media.pause and media.resume.

@@ -3,7 +3,7 @@ import { serviceConfigSchema } from '../../src/config/schema.js';
 import { buildDevicePayload } from '../../src/ha/discovery.js';
 import { Topics } from '../../src/mqtt/contract.js';
 import { SessionFeature } from '../../src/sessions/feature.js';
-import { sessionsState, type SessionsState } from '../../src/sessions/publish.js';
+import { sessionsState, type SessionStates, type SessionsState } from '../../src/sessions/publish.js';
 import type { InstanceStorage } from '../../src/store/db.js';
 import type { ServiceContext } from '../../src/services/service.js';
 import type { SessionsConfig } from '../../src/services/settings.js';
@@ -17,7 +17,7 @@ function setup(storage?: InstanceStorage, sessions: Record<string, unknown> = {}
   const cfg = { ...serviceConfigSchema.parse({ type: 'jellyfin', url: 'http://x', api_key: 'k', sessions }), interval: 30, idle_interval: 120 };
   let now = NOON;
   const clock = { set: (t: number) => void (now = t) };
-  const feature = new SessionFeature({ ...ctx, cfg, http: null as never } as ServiceContext<SessionsConfig>, { now: () => now });
+  const feature = new SessionFeature({ ...ctx, cfg, http: null as never } as ServiceContext<SessionsConfig, SessionStates>, { now: () => now });
   return { ctx, feature, clock };
 }
 
@@ -79,7 +79,7 @@ describe('SessionFeature', () => {
   it('keeps older entity keys when a service asks (unique_ids never change)', () => {
     const ctx = recordingContext('plex');
     const cfg = { ...serviceConfigSchema.parse({ type: 'plex', url: 'http://x', token: 't' }), interval: 30, idle_interval: 120 };
-    const f = new SessionFeature({ ...ctx, cfg, http: null as never } as ServiceContext<SessionsConfig>, { keys: { streams: 'sessions', transcodes: 'transcoding' } });
+    const f = new SessionFeature({ ...ctx, cfg, http: null as never } as ServiceContext<SessionsConfig, SessionStates>, { keys: { streams: 'sessions', transcodes: 'transcoding' } });
     expect(f.entities().map((e) => e.key)).toEqual(expect.arrayContaining(['sessions', 'transcoding', 'direct_plays', 'bandwidth']));
   });
 

@@ -10,6 +10,9 @@ import type { ServiceContext } from '../../src/services/service.js';
 import type { ServarrConfig } from '../../src/services/servarr/service.js';
 import { countSensor } from '../../src/services/servarr/entities.js';
 import type { SonarrStates } from '../../src/services/sonarr/service.js';
+import type { SessionsConfig } from '../../src/services/settings.js';
+import type { TautulliStates } from '../../src/services/tautulli/entities.js';
+import type { PlaybackEventPayload } from '../../src/sessions/publish.js';
 
 export function publishing(ctx: ServiceContext<ServarrConfig, SonarrStates>): void {
   ctx.publishState('wanted', { missing: 1, cutoff_unmet: 2 });
@@ -44,4 +47,20 @@ export const entities: EntityDef<SonarrStates>[] = [
   { key: 'h', platform: 'sensor', name: 'H', state: 'status', field: 'latency_ms' },
   // @ts-expect-error a misspelt state name
   { key: 'i', platform: 'sensor', name: 'I', state: 'statuz', field: 'latency_ms' },
+];
+
+// Events are part of the map too (publishEvent), and a feature's states (the playback sessions')
+// are checked inside each service's map that intersects them.
+export function featureStates(ctx: ServiceContext<SessionsConfig, TautulliStates>, event: PlaybackEventPayload): void {
+  ctx.publishEvent('playback_event', event);
+  // @ts-expect-error an event payload without the session's fields
+  ctx.publishEvent('playback_event', { event_type: 'stopped', time: '2026-01-01T00:00:00.000Z', watched: 0 });
+  // @ts-expect-error an event name the service does not declare
+  ctx.publishEvent('playback', event);
+}
+
+export const tautulliEntities: EntityDef<TautulliStates>[] = [
+  { key: 'j', platform: 'sensor', name: 'J', state: 'stats', field: 'today_watch_time' },
+  // @ts-expect-error a field of the feature's other state (`count` is `sessions`')
+  { key: 'k', platform: 'sensor', name: 'K', state: 'stats', field: 'count' },
 ];

@@ -1,4 +1,7 @@
 import type { EntityDef } from '../../ha/entity.js';
+import type { FieldOf, ServiceStates } from '../../mqtt/contract.js';
+import type { SessionStates } from '../../sessions/publish.js';
+import type { JellyfinLibraryState, JellyfinRecentState, JellyfinScanState, JellyfinServerState } from './map.js';
 
 /** State object names under `<base>/<instance>/`; part of the MQTT contract (README, "Jellyfin"). */
 export const JellyfinState = {
@@ -9,7 +12,19 @@ export const JellyfinState = {
   scan: 'scan',
 } as const;
 
-const count = (key: string, name: string, field: string, icon: string, enabledByDefault = true): EntityDef => ({
+/**
+ * Everything a Jellyfin instance publishes under `<base>/<instance>/`: its own states, the
+ * playback sessions' (`sessions`, `stats`, the `playback_event` event) and `status`.
+ */
+export type JellyfinStates = ServiceStates &
+  SessionStates & {
+    server: JellyfinServerState;
+    library: JellyfinLibraryState;
+    recent: JellyfinRecentState;
+    scan: JellyfinScanState;
+  };
+
+const count = (key: string, name: string, field: FieldOf<JellyfinStates, typeof JellyfinState.library>, icon: string, enabledByDefault = true): EntityDef<JellyfinStates> => ({
   key, platform: 'sensor', name, state: JellyfinState.library, field, stateClass: 'measurement', icon,
   ...(enabledByDefault ? {} : { enabledByDefault: false }),
 });
@@ -18,7 +33,7 @@ const count = (key: string, name: string, field: string, icon: string, enabledBy
  * No expire_after: library totals and the scan state are retained and published only when they
  * change, so "no message for a while" means "unchanged"; instance availability covers outages.
  */
-export function jellyfinEntities(): EntityDef[] {
+export function jellyfinEntities(): EntityDef<JellyfinStates>[] {
   return [
     { key: 'sessions', platform: 'sensor', name: 'Active sessions', state: JellyfinState.sessions, field: 'count', stateClass: 'measurement', icon: 'mdi:play-network', attributesField: 'list' },
     { key: 'transcoding', platform: 'sensor', name: 'Transcoding sessions', state: JellyfinState.sessions, field: 'transcoding', stateClass: 'measurement', icon: 'mdi:cog-transfer' },

@@ -62,7 +62,53 @@ export function isoDate(s: string | null | undefined): string | null {
   return Number.isFinite(t) ? new Date(t).toISOString() : null;
 }
 
-export function serverState(info: SystemInfo): Record<string, unknown> {
+/** `<base>/<instance>/server`. */
+export interface JellyfinServerState {
+  name: string | null;
+  version: string | null;
+  pending_restart: boolean;
+  shutting_down: boolean;
+}
+
+/** `<base>/<instance>/library`: item counts (GET /Items/Counts). */
+export interface JellyfinLibraryState {
+  movies: number;
+  series: number;
+  episodes: number;
+  artists: number;
+  albums: number;
+  songs: number;
+  books: number;
+  music_videos: number;
+  box_sets: number;
+}
+
+/** One recently added item. */
+export interface JellyfinRecentItem {
+  title: string;
+  kind: string;
+  added: string | null;
+  year?: number;
+}
+
+/** `<base>/<instance>/recent`: newest first, the list bounded by `list_limit`. */
+export interface JellyfinRecentState {
+  count: number;
+  latest: string | null;
+  latest_added: string | null;
+  list: { total: number; items: JellyfinRecentItem[] };
+}
+
+/** `<base>/<instance>/scan`: the "Scan Media Library" task. */
+export interface JellyfinScanState {
+  running: boolean;
+  /** %, 0 while idle. */
+  progress: number;
+  last_result: string | null;
+  last_ended: string | null;
+}
+
+export function serverState(info: SystemInfo): JellyfinServerState {
   return {
     name: info.ServerName ?? null,
     version: info.Version ?? null,
@@ -71,7 +117,7 @@ export function serverState(info: SystemInfo): Record<string, unknown> {
   };
 }
 
-export function libraryState(c: ItemCounts): Record<string, unknown> {
+export function libraryState(c: ItemCounts): JellyfinLibraryState {
   return {
     movies: c.MovieCount,
     series: c.SeriesCount,
@@ -86,8 +132,8 @@ export function libraryState(c: ItemCounts): Record<string, unknown> {
 }
 
 /** Newest first, as the API sorted them; `limit` bounds the attribute list. */
-export function recentState(items: Item[], limit: number): Record<string, unknown> {
-  const list = items.slice(0, limit).map((i) => ({
+export function recentState(items: Item[], limit: number): JellyfinRecentState {
+  const list: JellyfinRecentItem[] = items.slice(0, limit).map((i) => ({
     title: itemTitle(i),
     kind: itemKind(i.Type),
     added: isoDate(i.DateCreated),
@@ -124,7 +170,7 @@ export function playMethod(s: Session): PlayMethod | null {
 }
 
 /** The library scan task's state; `Cancelling` still counts as running (it has not stopped). */
-export function scanState(tasks: Task[]): Record<string, unknown> & { running: boolean } {
+export function scanState(tasks: Task[]): JellyfinScanState {
   const task = tasks.find((t) => t.Key === LIBRARY_SCAN_TASK_KEY);
   const running = task ? task.State !== 'Idle' : false;
   const pct = task?.CurrentProgressPercentage;

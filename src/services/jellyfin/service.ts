@@ -5,7 +5,7 @@ import { PolledService, type ServiceContext, type WebhookRequest } from '../serv
 import { JellyfinApi } from './api.js';
 import { jellyfinAuthorization, jellyfinIdentity } from './auth.js';
 import { Cadence } from '../cadence.js';
-import { JellyfinState, jellyfinEntities } from './entities.js';
+import { JellyfinState, jellyfinEntities, type JellyfinStates } from './entities.js';
 import { LIBRARY_SCAN_TASK_KEY, libraryState, recentState, scanState, serverState } from './map.js';
 import { SessionFeature } from '../../sessions/feature.js';
 import { normaliseJellyfinSessions } from './sessions.js';
@@ -33,7 +33,7 @@ const PUSH_COALESCE_MS = 1000;
  * refresh as a webhook. While it is connected polls run at the idle interval; when it drops,
  * a poll runs at once and the normal cadence resumes while it reconnects with backoff.
  */
-export class JellyfinService extends PolledService<LiveConfig & SessionsConfig> {
+export class JellyfinService extends PolledService<LiveConfig & SessionsConfig, JellyfinStates> {
   readonly type = 'jellyfin' as const;
   protected readonly manufacturer = 'Jellyfin';
   protected readonly model = 'Jellyfin Server';
@@ -46,7 +46,7 @@ export class JellyfinService extends PolledService<LiveConfig & SessionsConfig> 
   #scanRunning = false;
   #socket: LiveSocket | null = null;
 
-  constructor(ctx: ServiceContext<LiveConfig & SessionsConfig>) {
+  constructor(ctx: ServiceContext<LiveConfig & SessionsConfig, JellyfinStates>) {
     super(ctx);
     const identity = jellyfinIdentity(ctx.cfg.api_key ?? '', ctx.id, VERSION);
     this.#authorization = jellyfinAuthorization(identity);
@@ -67,7 +67,7 @@ export class JellyfinService extends PolledService<LiveConfig & SessionsConfig> 
     return this.#api;
   }
 
-  protected serviceEntities(): EntityDef[] {
+  protected serviceEntities(): EntityDef<JellyfinStates>[] {
     return [...this.#sessions.entities(), ...jellyfinEntities()];
   }
 

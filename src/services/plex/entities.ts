@@ -1,5 +1,8 @@
 import type { EntityDef } from '../../ha/entity.js';
 import { updateEntity } from '../../ha/platforms.js';
+import type { ServiceStates } from '../../mqtt/contract.js';
+import type { SessionStates } from '../../sessions/publish.js';
+import type { LibraryField, PlexLibraryState, PlexRecentState, PlexScanState, PlexServerState } from './map.js';
 
 /** State object names under `<base>/<instance>/`; part of the MQTT contract (README, "Plex"). */
 export const PlexState = {
@@ -10,7 +13,20 @@ export const PlexState = {
   scan: 'scan',
 } as const;
 
-const count = (key: string, name: string, icon: string, enabledByDefault = true): EntityDef => ({
+/**
+ * Everything a Plex instance publishes under `<base>/<instance>/`: its own states, the playback
+ * sessions' (`sessions`, `stats`, the `playback_event` event) and `status`.
+ */
+export type PlexStates = ServiceStates &
+  SessionStates & {
+    server: PlexServerState;
+    library: PlexLibraryState;
+    recent: PlexRecentState;
+    scan: PlexScanState;
+  };
+
+/** A library total: the entity key is the field. */
+const count = (key: LibraryField, name: string, icon: string, enabledByDefault = true): EntityDef<PlexStates> => ({
   key, platform: 'sensor', name, state: PlexState.library, field: key, stateClass: 'measurement', icon,
   ...(enabledByDefault ? {} : { enabledByDefault: false }),
 });
@@ -19,7 +35,7 @@ const count = (key: string, name: string, icon: string, enabledByDefault = true)
  * No expire_after: library totals and the scan state are retained and published only when they
  * change, so "no message for a while" means "unchanged"; instance availability covers outages.
  */
-export function plexEntities(): EntityDef[] {
+export function plexEntities(): EntityDef<PlexStates>[] {
   return [
     { key: 'sessions', platform: 'sensor', name: 'Active sessions', state: PlexState.sessions, field: 'count', stateClass: 'measurement', icon: 'mdi:play-network', attributesField: 'list' },
     { key: 'transcoding', platform: 'sensor', name: 'Transcoding sessions', state: PlexState.sessions, field: 'transcoding', stateClass: 'measurement', icon: 'mdi:cog-transfer' },

@@ -68,16 +68,61 @@ export interface SectionCount {
   counts: Partial<Record<LibraryField, number>>;
 }
 
+/** One section in the library's attribute list: its counts by field, only those its type has. */
+export type PlexSectionItem = { title: string; type: string } & Partial<Record<LibraryField, number>>;
+
+/** `<base>/<instance>/library`: totals over all sections, and the sections as attributes. */
+export type PlexLibraryState = Record<LibraryField, number> & {
+  sections: number;
+  list: { total: number; items: PlexSectionItem[] };
+};
+
+/** One recently added item. */
+export interface PlexRecentItem {
+  title: string;
+  kind: string;
+  added: string | null;
+  year?: number;
+}
+
+/** `<base>/<instance>/recent`: newest first, the list bounded by `list_limit` (Jellyfin's shape). */
+export interface PlexRecentState {
+  count: number;
+  latest: string | null;
+  latest_added: string | null;
+  list: { total: number; items: PlexRecentItem[] };
+}
+
+/** `<base>/<instance>/scan`: the section scans running now. */
+export interface PlexScanState {
+  running: boolean;
+  /** Mean % of the scans that report one; 0 while idle. */
+  progress: number;
+  /** Sections being scanned. */
+  sections: number;
+  title: string | null;
+}
+
+/** `<base>/<instance>/server`: the installed version and the release PMS offers. */
+export interface PlexServerState {
+  name: string | null;
+  version: string;
+  update_available: boolean;
+  /** The offered release, else the installed version. */
+  latest_version: string;
+}
+
 /** Totals over all sections (two movie libraries add up), and per-section counts as attributes. */
-export function libraryState(sections: SectionCount[], limit: number): Record<string, unknown> {
-  const totals = Object.fromEntries(LIBRARY_FIELDS.map((f) => [f, 0])) as Record<LibraryField, number>;
+export function libraryState(sections: SectionCount[], limit: number): PlexLibraryState {
+  // In LIBRARY_FIELDS order (the payload's key order).
+  const totals: Record<LibraryField, number> = { movies: 0, series: 0, episodes: 0, artists: 0, albums: 0, songs: 0 };
   for (const s of sections) for (const f of LIBRARY_FIELDS) totals[f] += s.counts[f] ?? 0;
-  const items = sections.slice(0, limit).map((s) => ({ title: s.section.title, type: s.section.type, ...s.counts }));
+  const items: PlexSectionItem[] = sections.slice(0, limit).map((s) => ({ title: s.section.title, type: s.section.type, ...s.counts }));
   return { ...totals, sections: sections.length, list: { total: sections.length, items } };
 }
 
-export function recentState(items: Metadata[], limit: number): Record<string, unknown> {
-  const list = items.slice(0, limit).map((m) => ({
+export function recentState(items: Metadata[], limit: number): PlexRecentState {
+  const list: PlexRecentItem[] = items.slice(0, limit).map((m) => ({
     title: itemTitle(m),
     kind: itemKind(m.type),
     added: isoFromEpoch(m.addedAt),
@@ -100,7 +145,7 @@ export function playMethod(s: PlexSession): PlayMethod {
 }
 
 /** Section scans in /activities; progress -1 means indeterminate (spec) and is left out of the mean. */
-export function scanState(activities: Activity[]): Record<string, unknown> & { running: boolean } {
+export function scanState(activities: Activity[]): PlexScanState {
   const scans = activities.filter((a) => a.type === SCAN_ACTIVITY);
   const known = scans.map((a) => a.progress).filter((p): p is number => p !== undefined && p >= 0);
   const mean = known.length ? known.reduce((a, b) => a + b, 0) / known.length : 0;
@@ -113,7 +158,7 @@ export function scanState(activities: Activity[]): Record<string, unknown> & { r
 }
 
 /** A release PMS knows about and has not installed, skipped or failed: an update is available. */
-export function serverState(version: string, friendlyName: string | null, updater: UpdaterStatus | null): Record<string, unknown> {
+export function serverState(version: string, friendlyName: string | null, updater: UpdaterStatus | null): PlexServerState {
   const pending = (updater?.Release ?? []).find((r) => ['available', 'downloading', 'downloaded', 'installing', 'tonight', 'notify'].includes(r.state ?? ''));
   return {
     name: friendlyName,

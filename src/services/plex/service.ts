@@ -3,7 +3,7 @@ import type { LiveConfig, SessionsConfig } from '../settings.js';
 import { PolledService, type ServiceContext, type WebhookRequest } from '../service.js';
 import { PlexApi } from './api.js';
 import { Cadence } from '../cadence.js';
-import { PlexState, plexEntities } from './entities.js';
+import { PlexState, plexEntities, type PlexStates } from './entities.js';
 import { SECTION_COUNTS, libraryState, recentState, scanState, serverState, type SectionCount } from './map.js';
 import { SessionFeature } from '../../sessions/feature.js';
 import { normalisePlexSessions, plexSessionKey } from './sessions.js';
@@ -31,7 +31,7 @@ const PUSH_COALESCE_MS = 1000;
  * or deleted library items refresh the library, scan activity the scan. While it is connected polls run at the idle interval; when it drops, a poll
  * runs at once and the normal cadence resumes while it reconnects with backoff.
  */
-export class PlexService extends PolledService<LiveConfig & SessionsConfig> {
+export class PlexService extends PolledService<LiveConfig & SessionsConfig, PlexStates> {
   readonly type = 'plex' as const;
   protected readonly manufacturer = 'Plex';
   protected readonly model = 'Plex Media Server';
@@ -43,7 +43,7 @@ export class PlexService extends PolledService<LiveConfig & SessionsConfig> {
   #scanRunning = false;
   #socket: LiveSocket | null = null;
 
-  constructor(ctx: ServiceContext<LiveConfig & SessionsConfig>) {
+  constructor(ctx: ServiceContext<LiveConfig & SessionsConfig, PlexStates>) {
     super(ctx);
     // One client identifier per instance, so PMS lists the bridge as one device per instance.
     this.#api = new PlexApi(ctx.http, ctx.id, { 'X-Plex-Client-Identifier': `media2mqtt-${ctx.id}` });
@@ -63,7 +63,7 @@ export class PlexService extends PolledService<LiveConfig & SessionsConfig> {
     return this.#api;
   }
 
-  protected serviceEntities(): EntityDef[] {
+  protected serviceEntities(): EntityDef<PlexStates>[] {
     return [...this.#sessions.entities(), ...plexEntities()];
   }
 

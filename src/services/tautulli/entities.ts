@@ -1,5 +1,8 @@
 import type { BaseServiceConfig } from '../settings.js';
 import type { EntityDef } from '../../ha/entity.js';
+import type { FieldOf, ServiceStates } from '../../mqtt/contract.js';
+import type { SessionStates } from '../../sessions/publish.js';
+import type { ActivityState, TautulliServerState } from './map.js';
 
 /** State object names under `<base>/<instance>/` (README, "Tautulli"). */
 export const TautulliState = {
@@ -7,11 +10,21 @@ export const TautulliState = {
   server: 'server',
 } as const;
 
-export function tautulliEntities(cfg: BaseServiceConfig): EntityDef[] {
+/**
+ * Everything a Tautulli instance publishes under `<base>/<instance>/`: its own states, the
+ * playback sessions' (`sessions`, `stats`, the `playback_event` event) and `status`.
+ */
+export type TautulliStates = ServiceStates &
+  SessionStates & {
+    activity: ActivityState;
+    server: TautulliServerState;
+  };
+
+export function tautulliEntities(cfg: BaseServiceConfig): EntityDef<TautulliStates>[] {
   // Activity is polled at `interval` while streams run and `idle_interval` otherwise (3 misses → unavailable).
   const expireAfter = cfg.idle_interval * 3;
   // Tautulli reports bandwidth in kbps (get_activity), a valid data_rate unit as kbit/s.
-  const rate = (key: string, name: string, field: string): EntityDef => ({
+  const rate = (key: string, name: string, field: FieldOf<TautulliStates, typeof TautulliState.activity>): EntityDef<TautulliStates> => ({
     key, platform: 'sensor', name, state: TautulliState.activity, field, deviceClass: 'data_rate', unit: 'kbit/s', stateClass: 'measurement', precision: 0, expireAfter,
   });
   // Streams, transcodes, direct plays/streams and bandwidth come from the playback sessions

@@ -38,7 +38,6 @@ export interface SessionItem {
 
 /** `<base>/<instance>/activity`: flat numbers for Grafana, the capped session list for HA. */
 export interface ActivityState {
-  [key: string]: unknown;
   stream_count: number;
   transcodes: number;
   direct_plays: number;
@@ -86,6 +85,15 @@ export function mapActivity(a: TautulliActivity, listLimit: number): ActivitySta
     wan_bandwidth: a.wan_bandwidth ?? band('wan'),
     list: { total: sessions.length, sessions: sessions.slice(0, listLimit) },
   };
+}
+
+/** `<base>/<instance>/server`: the Plex Media Server Tautulli watches (`get_server_info`, `server_status`). */
+export interface TautulliServerState {
+  /** Empty when Tautulli does not know (schemas.ts `optStr`). */
+  plex_name: string;
+  plex_version: string;
+  plex_platform: string;
+  plex_connected: boolean;
 }
 
 function clamp(v: number, lo: number, hi: number): number {

@@ -4,7 +4,7 @@ import { Cadence } from '../cadence.js';
 import { PolledService, type ServiceContext } from '../service.js';
 import { mapActivity } from './map.js';
 import { TautulliApi } from './api.js';
-import { tautulliEntities, TautulliState } from './entities.js';
+import { tautulliEntities, TautulliState, type TautulliStates } from './entities.js';
 import { activitySchema, serverInfoSchema, serverStatusSchema, tautulliInfoSchema } from './schemas.js';
 import { SessionFeature } from '../../sessions/feature.js';
 import { normaliseTautulliSession } from './sessions.js';
@@ -20,7 +20,7 @@ const INFO_EVERY_MS = 10 * 60_000;
  * 10 s (18/min); this makes one `get_activity` per poll, every `interval` while something streams and
  * every `idle_interval` otherwise, plus three calls every 10 minutes.
  */
-export class TautulliService extends PolledService<SessionsConfig> {
+export class TautulliService extends PolledService<SessionsConfig, TautulliStates> {
   readonly type = 'tautulli' as const;
   protected readonly manufacturer = 'Tautulli';
   protected readonly model = 'Tautulli';
@@ -28,7 +28,7 @@ export class TautulliService extends PolledService<SessionsConfig> {
   readonly #sessions: SessionFeature;
   readonly #cadence = new Cadence({ info: { every: INFO_EVERY_MS } });
 
-  constructor(ctx: ServiceContext<SessionsConfig>) {
+  constructor(ctx: ServiceContext<SessionsConfig, TautulliStates>) {
     super(ctx);
     this.#api = new TautulliApi(ctx.http, ctx.id);
     // Same keys as the activity counts had before sessions existed: unique_ids never change.
@@ -40,7 +40,7 @@ export class TautulliService extends PolledService<SessionsConfig> {
     return this.#api;
   }
 
-  protected serviceEntities(): EntityDef[] {
+  protected serviceEntities(): EntityDef<TautulliStates>[] {
     return [...this.#sessions.entities(), ...tautulliEntities(this.ctx.cfg)];
   }
 
