@@ -1,5 +1,7 @@
 import type { EntityDef } from '../../ha/entity.js';
 import { updateEntity } from '../../ha/platforms.js';
+import type { ServiceStates } from '../../mqtt/contract.js';
+import type { HealthState, IndexersState, StatsState, UpdateState } from './map.js';
 
 /** State object names under `<base>/<instance>/`; part of the MQTT contract (README, "Prowlarr"). */
 export const ProwlarrState = {
@@ -9,11 +11,19 @@ export const ProwlarrState = {
   update: 'update',
 } as const;
 
+/** Everything a Prowlarr instance publishes under `<base>/<instance>/` (README, "prowlarr"). */
+export type ProwlarrStates = ServiceStates & {
+  indexers: IndexersState;
+  health: HealthState;
+  stats: StatsState;
+  update: UpdateState;
+};
+
 /**
  * No expire_after here: the store publishes only changes, so an unchanged count is not re-sent and
  * would expire in HA although it is current. Availability covers a Prowlarr that stopped answering.
  */
-export function prowlarrEntities(): EntityDef[] {
+export function prowlarrEntities(): EntityDef<ProwlarrStates>[] {
   const S = ProwlarrState;
   return [
     { key: 'indexers', platform: 'sensor', name: 'Indexers', state: S.indexers, field: 'total', stateClass: 'measurement', icon: 'mdi:database-search', attributesField: 'list' },

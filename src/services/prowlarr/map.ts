@@ -6,7 +6,6 @@ import type { HealthItem, Indexer, IndexerStatistics, IndexerStatus, UpdateInfo 
  */
 
 export interface IndexersState {
-  [key: string]: unknown;
   total: number;
   enabled: number;
   disabled: number;
@@ -19,7 +18,6 @@ export interface IndexersState {
 }
 
 export interface HealthState {
-  [key: string]: unknown;
   count: number;
   /** A warning or an error is present (notices are informational). */
   problem: boolean;
@@ -37,7 +35,6 @@ export interface HealthIssue {
 }
 
 export interface StatsState {
-  [key: string]: unknown;
   grabs_today: number;
   queries_today: number;
   rss_queries_today: number;
@@ -50,7 +47,6 @@ export interface StatsState {
 }
 
 export interface UpdateState {
-  [key: string]: unknown;
   installed_version: string | null;
   latest_version: string | null;
   update_available: boolean;

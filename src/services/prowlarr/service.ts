@@ -2,9 +2,10 @@ import type { EntityDef } from '../../ha/entity.js';
 import { CommandError, errorMessage } from '../../errors.js';
 import { Cadence } from '../cadence.js';
 import { PolledService, type ServiceContext, type WebhookRequest } from '../service.js';
+import type { BaseServiceConfig } from '../settings.js';
 import { ProwlarrApi, type SearchParams } from './api.js';
 import { ServarrApi } from '../servarr/api.js';
-import { ProwlarrState, prowlarrEntities } from './entities.js';
+import { ProwlarrState, prowlarrEntities, type ProwlarrStates } from './entities.js';
 import { healthIssues, issueKey, newIssues, startOfLocalDay, summarizeHealth, summarizeIndexers, summarizeStats, summarizeUpdate, unknownIndexerIds } from './map.js';
 import { webhookSchema, type Indexer, type IndexerStatus, type Release } from './schemas.js';
 
@@ -25,7 +26,7 @@ const STATS_SLACK = 0.8;
  * Each poll makes two small calls (indexerstatus, health); indexerstats runs at the idle cadence,
  * the indexer list every 15 minutes and version/updates hourly, each on its own clock.
  */
-export class ProwlarrService extends PolledService {
+export class ProwlarrService extends PolledService<BaseServiceConfig, ProwlarrStates> {
   readonly type = 'prowlarr' as const;
   protected readonly manufacturer = 'Servarr';
   protected readonly model = 'Prowlarr';
@@ -39,7 +40,7 @@ export class ProwlarrService extends PolledService {
   /** Poll and webhook refreshes run one at a time, so an older answer never overwrites a newer one. */
   #tail: Promise<unknown> = Promise.resolve();
 
-  constructor(ctx: ServiceContext) {
+  constructor(ctx: ServiceContext<BaseServiceConfig, ProwlarrStates>) {
     super(ctx);
     this.#api = new ProwlarrApi(ctx.http, ctx.id);
     this.#cadence = new Cadence({
@@ -77,7 +78,7 @@ export class ProwlarrService extends PolledService {
     return new ServarrApi(this.ctx.http, this.id, '/api/v1');
   }
 
-  protected serviceEntities(): EntityDef[] {
+  protected serviceEntities(): EntityDef<ProwlarrStates>[] {
     return prowlarrEntities();
   }
 

@@ -3,7 +3,8 @@ import { defineCommand, type CommandContext } from '../../commands/registry.js';
 import { flagParam } from '../../commands/params.js';
 import { CommandError } from '../../errors.js';
 import type { Hashes } from './api.js';
-import { STATE } from './entities.js';
+import type { FieldOf } from '../../mqtt/contract.js';
+import { STATE, type QbittorrentStates } from './entities.js';
 import type { QbittorrentService } from './service.js';
 
 /**
@@ -123,7 +124,7 @@ export const qbittorrentCommands = [
     bareParam: 'enabled',
     role: 'operator',
     idempotent: true,
-    control: { platform: 'switch', name: 'Alternative speed limits', icon: 'mdi:speedometer-slow', state: STATE.transfer, field: 'alt_speed_limits', param: 'enabled' },
+    control: { platform: 'switch', name: 'Alternative speed limits', icon: 'mdi:speedometer-slow', state: STATE.transfer, field: 'alt_speed_limits' satisfies FieldOf<QbittorrentStates, typeof STATE.transfer>, param: 'enabled' },
     example: { enabled: true },
     handler: async (p, ctx: Ctx) => {
       await ctx.target.client.setAltSpeed(p.enabled, ctx.signal);

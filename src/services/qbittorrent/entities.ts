@@ -1,8 +1,16 @@
 import type { EntityDef } from '../../ha/entity.js';
-import { CONNECTION_STATUS_OPTIONS } from './map.js';
+import type { FieldOf, ServiceStates } from '../../mqtt/contract.js';
+import { CONNECTION_STATUS_OPTIONS, type DownloadsPayload, type TorrentCounts, type TransferPayload } from './map.js';
 
 /** State topics under `<base>/<instance>/`. */
 export const STATE = { transfer: 'transfer', torrents: 'torrents', downloads: 'downloads' } as const;
+
+/** Everything a qBittorrent instance publishes under `<base>/<instance>/` (README, "qbittorrent"). */
+export type QbittorrentStates = ServiceStates & {
+  transfer: TransferPayload;
+  torrents: TorrentCounts;
+  downloads: DownloadsPayload;
+};
 
 const MIB = 1_048_576;
 const GIB = 1_073_741_824;
@@ -12,11 +20,12 @@ const GIB = 1_073_741_824;
  * suggested unit, so the template scales. A missing number renders `None`, which HA's MQTT sensor
  * takes as "unknown" rather than an error.
  */
-function scaled(field: string, divisor: number, digits: number): string {
+function scaled(field: FieldOf<QbittorrentStates, 'transfer'>, divisor: number, digits: number): string {
   return `{{ (value_json.${field} / ${divisor}) | round(${digits}) if value_json.${field} is number else None }}`;
 }
 
-const count = (key: string, name: string, icon: string, enabledByDefault = true): EntityDef => ({
+/** A count of the `torrents` state; the entity key is the field's name. */
+const count = (key: FieldOf<QbittorrentStates, 'torrents'>, name: string, icon: string, enabledByDefault = true): EntityDef<QbittorrentStates> => ({
   key,
   platform: 'sensor',
   name,
@@ -29,7 +38,7 @@ const count = (key: string, name: string, icon: string, enabledByDefault = true)
 });
 
 /** The Home Assistant entities of one qBittorrent instance. */
-export function qbittorrentEntities(): EntityDef[] {
+export function qbittorrentEntities(): EntityDef<QbittorrentStates>[] {
   return [
     { key: 'download_speed', platform: 'sensor', name: 'Download speed', state: STATE.transfer, field: 'download_rate', valueTemplate: scaled('download_rate', MIB, 2), deviceClass: 'data_rate', unit: 'MiB/s', stateClass: 'measurement', precision: 2 },
     { key: 'upload_speed', platform: 'sensor', name: 'Upload speed', state: STATE.transfer, field: 'upload_rate', valueTemplate: scaled('upload_rate', MIB, 2), deviceClass: 'data_rate', unit: 'MiB/s', stateClass: 'measurement', precision: 2 },

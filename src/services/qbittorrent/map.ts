@@ -66,7 +66,6 @@ export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
 export const CONNECTION_STATUS_OPTIONS: readonly string[] = CONNECTION_STATUSES;
 
 export interface TransferPayload {
-  [key: string]: unknown;
   download_rate: number;
   upload_rate: number;
   download_rate_limit: number;
@@ -137,7 +136,6 @@ export function downloadItem(t: Torrent): DownloadItem {
 }
 
 export interface DownloadsPayload {
-  [key: string]: unknown;
   count: number;
   download_rate: number;
   remaining: number;

@@ -1,8 +1,9 @@
 import type { EntityDef } from '../../ha/entity.js';
 import { PolledService, type ServiceContext } from '../service.js';
+import type { BaseServiceConfig } from '../settings.js';
 import { displayVersion } from './api-version.js';
 import { QbitClient } from './api.js';
-import { qbittorrentEntities, STATE } from './entities.js';
+import { qbittorrentEntities, STATE, type QbittorrentStates } from './entities.js';
 import { MainDataState, type Torrent } from './maindata.js';
 import { countTorrents, downloadsPayload, finishedSince, transferPayload } from './map.js';
 import { SHARED } from '../seerr/lifecycle/names.js';
@@ -13,7 +14,7 @@ import { SHARED } from '../seerr/lifecycle/names.js';
  * the same whether there are 5 torrents or 5000. Login happens once per session, the version is
  * read once per session (and again after qBittorrent restarted).
  */
-export class QbittorrentService extends PolledService {
+export class QbittorrentService extends PolledService<BaseServiceConfig, QbittorrentStates> {
   readonly type = 'qbittorrent' as const;
   protected readonly manufacturer = 'qBittorrent';
   protected readonly model = 'qBittorrent';
@@ -23,12 +24,12 @@ export class QbittorrentService extends PolledService {
   /** Progress per hash at the previous sync, to see downloads finish. */
   #progress = new Map<string, number>();
 
-  constructor(ctx: ServiceContext) {
+  constructor(ctx: ServiceContext<BaseServiceConfig, QbittorrentStates>) {
     super(ctx);
     this.client = new QbitClient({ service: ctx.id, http: ctx.http, username: ctx.cfg.username, password: ctx.cfg.password });
   }
 
-  protected serviceEntities(): EntityDef[] {
+  protected serviceEntities(): EntityDef<QbittorrentStates>[] {
     return qbittorrentEntities();
   }
 

@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { defineCommand, type CommandContext } from '../../commands/registry.js';
 import { noParams } from '../../commands/params.js';
+import type { FieldOf } from '../../mqtt/contract.js';
+import { SabnzbdState, type SabnzbdStates } from './entities.js';
 import type { SabnzbdService } from './service.js';
 
 type Ctx = CommandContext<SabnzbdService>;
+
+/** The `queue` field the speed limit control shows (bytes/s, null without a limit). */
+const SPEED_LIMIT: FieldOf<SabnzbdStates, typeof SabnzbdState.queue> = 'speed_limit';
 
 /** addurl `priority` (api.html "Add NZB by URL"): -100 default of the category, -2 paused, -1 low, 0 normal, 1 high, 2 force. */
 const PRIORITIES = { default: -100, paused: -2, low: -1, normal: 0, high: 1, force: 2 } as const;
@@ -97,8 +102,8 @@ export const sabnzbdCommands = [
       platform: 'number',
       name: 'Speed limit',
       icon: 'mdi:speedometer-slow',
-      state: 'queue',
-      valueTemplate: "{{ ((value_json.speed_limit / 1048576) | round(2)) if value_json.speed_limit is number else 0 }}",
+      state: SabnzbdState.queue,
+      valueTemplate: `{{ ((value_json.${SPEED_LIMIT} / 1048576) | round(2)) if value_json.${SPEED_LIMIT} is number else 0 }}`,
       commandTemplate: "{{ {'limit': ('0' if (value | float) <= 0 else ((value | float) * 1024) | round(0) ~ 'K')} | tojson }}",
       min: 0,
       max: 1000,

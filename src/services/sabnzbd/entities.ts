@@ -1,5 +1,6 @@
 import type { EntityDef } from '../../ha/entity.js';
-import { STATUS_OPTIONS } from './map.js';
+import type { FieldOf, ServiceStates } from '../../mqtt/contract.js';
+import { STATUS_OPTIONS, type QueueState, type WarningsState } from './map.js';
 
 /** State object names under `<base>/<instance>/`; part of the MQTT contract (README, "SABnzbd"). */
 export const SabnzbdState = {
@@ -7,11 +8,17 @@ export const SabnzbdState = {
   warnings: 'warnings',
 } as const;
 
+/** Everything a SABnzbd instance publishes under `<base>/<instance>/` (README, "sabnzbd"). */
+export type SabnzbdStates = ServiceStates & {
+  queue: QueueState;
+  warnings: WarningsState;
+};
+
 const MIB = 1048576;
 /** Topics carry bytes/s (Grafana-friendly); Home Assistant shows MiB/s, SABnzbd's own unit. "None" is HA's unknown. */
-const mibPerSecond = (field: string) => `{{ (value_json.${field} / ${MIB}) | round(2) if value_json.${field} is not none else 'None' }}`;
+export const mibPerSecond = (field: FieldOf<SabnzbdStates, typeof SabnzbdState.queue>) => `{{ (value_json.${field} / ${MIB}) | round(2) if value_json.${field} is not none else 'None' }}`;
 
-export function sabnzbdEntities(): EntityDef[] {
+export function sabnzbdEntities(): EntityDef<SabnzbdStates>[] {
   const Q = SabnzbdState.queue;
   return [
     { key: 'status', platform: 'sensor', name: 'Status', state: Q, field: 'status', deviceClass: 'enum', options: [...STATUS_OPTIONS], icon: 'mdi:download-network' },

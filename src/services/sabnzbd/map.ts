@@ -21,7 +21,6 @@ export interface QueueJob {
 }
 
 export interface QueueState {
-  [key: string]: unknown;
   status: SabStatus;
   paused: boolean;
   /** bytes/s */
@@ -44,14 +43,12 @@ export interface QueueState {
 }
 
 export interface WarningsState {
-  [key: string]: unknown;
   count: number;
   /** Not `items`: a template reading `value_json.items` gets the dict method in Jinja2 (STYLE.md). */
   attributes: { total: number; warnings: { text: string; type: string; time: string | null }[] };
 }
 
 export interface FinishedJob {
-  [key: string]: unknown;
   nzo_id: string;
   name: string;
   category: string | null;

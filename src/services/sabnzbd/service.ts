@@ -1,8 +1,9 @@
 import type { EntityDef } from '../../ha/entity.js';
 import { Cadence } from '../cadence.js';
 import { PolledService, type ServiceContext } from '../service.js';
+import type { BaseServiceConfig } from '../settings.js';
 import { SabnzbdApi } from './api.js';
-import { SabnzbdState, sabnzbdEntities } from './entities.js';
+import { SabnzbdState, sabnzbdEntities, type SabnzbdStates } from './entities.js';
 import { finishedJob, isFinal, leftQueue, summarizeQueue, summarizeWarnings, type WarningsState } from './map.js';
 import type { Warning } from './schemas.js';
 import { SHARED } from '../seerr/lifecycle/names.js';
@@ -21,7 +22,7 @@ const HISTORY_LIMIT = 5;
  * and to announce `download_finished` once post-processing ends), `mode=warnings` when the
  * warnings count changed.
  */
-export class SabnzbdService extends PolledService {
+export class SabnzbdService extends PolledService<BaseServiceConfig, SabnzbdStates> {
   readonly type = 'sabnzbd' as const;
   protected readonly manufacturer = 'SABnzbd Team';
   protected readonly model = 'SABnzbd';
@@ -34,7 +35,7 @@ export class SabnzbdService extends PolledService {
   #warnings: Warning[] = [];
   readonly #cadence = new Cadence({ warnings: { every: WARNINGS_EVERY_MS } });
 
-  constructor(ctx: ServiceContext) {
+  constructor(ctx: ServiceContext<BaseServiceConfig, SabnzbdStates>) {
     super(ctx);
     this.#api = new SabnzbdApi(ctx.http, ctx.id);
   }
@@ -44,7 +45,7 @@ export class SabnzbdService extends PolledService {
     return this.#api;
   }
 
-  protected serviceEntities(): EntityDef[] {
+  protected serviceEntities(): EntityDef<SabnzbdStates>[] {
     return sabnzbdEntities();
   }
 
@@ -83,7 +84,7 @@ export class SabnzbdService extends PolledService {
       const slot = found.get(id);
       if (slot && isFinal(slot.status)) {
         this.#pending.delete(id);
-        this.ctx.emitEvent('download_finished', finishedJob(slot));
+        this.ctx.emitEvent('download_finished', { ...finishedJob(slot) });
       } else if (slot) {
         if (!this.#pending.has(id)) this.#pending.set(id, now.getTime());
       } else {
