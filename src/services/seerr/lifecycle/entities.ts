@@ -1,14 +1,14 @@
 import type { EntityDef } from '../../../ha/entity.js';
 import type { Topics } from '../../../mqtt/contract.js';
 import { STAGES } from './model.js';
-import { LifecycleState } from './names.js';
+import { LifecycleState, type LifecycleStates } from './names.js';
 
 /**
  * Home Assistant entities of the request lifecycle: "Requests in progress" (the count; the whole
  * `{active, requests}` object as attributes, bounded under the recorder's 16 KB by payload.ts) and
  * an event entity whose event_type is the stage a request reached.
  */
-export function lifecycleEntities(topics: Topics, instance: string): EntityDef[] {
+export function lifecycleEntities(topics: Topics, instance: string): EntityDef<LifecycleStates>[] {
   return [
     {
       key: 'requests_in_progress', platform: 'sensor', name: 'Requests in progress', state: LifecycleState.list, field: 'active',

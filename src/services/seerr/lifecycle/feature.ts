@@ -7,7 +7,7 @@ import { noReleaseFound } from './stage.js';
 import { inProgress, lifecyclePayload, requestPayload, stageEventData } from './payload.js';
 import { deriveStage } from './stage.js';
 import { StageBook, type Transition } from './tracker.js';
-import { LifecycleState, REQUEST_STAGE_EVENT, SHARED } from './names.js';
+import { LifecycleState, REQUEST_STAGE_EVENT, SHARED, type LifecycleStates } from './names.js';
 import { World, applyLibrary, applyQueue, applySabHistory, applySabQueue, applyTorrents, applyWebhook } from './world.js';
 
 export interface LifecycleOptions {
@@ -34,7 +34,8 @@ const CHECK_EVERY_S = 15;
  * change or a webhook arrives (service.ts).
  */
 export class RequestLifecycle {
-  readonly #ctx: InstanceContext;
+  /** The Seerr instance's context, seen through the lifecycle's part of its contract. */
+  readonly #ctx: InstanceContext<LifecycleStates>;
   readonly #opts: LifecycleOptions;
   readonly #world = new World();
   readonly #book: StageBook;
@@ -54,7 +55,7 @@ export class RequestLifecycle {
   /** No data file: the first derivation sets the baseline without events. */
   #silent: boolean;
 
-  constructor(ctx: InstanceContext, opts: LifecycleOptions) {
+  constructor(ctx: InstanceContext<LifecycleStates>, opts: LifecycleOptions) {
     this.#ctx = ctx;
     this.#opts = opts;
     this.#book = new StageBook(ctx.storage);

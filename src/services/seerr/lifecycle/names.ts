@@ -2,6 +2,8 @@
  * Names the request lifecycle and the services agree on. The services import only this file: one
  * `ctx.share(SHARED.x, records)` line where the records are already in hand.
  */
+import type { LifecyclePayload, RequestPayload, StageEventPayload } from './payload.js';
+
 /** Names of what services share for the lifecycle (`ctx.share`), one per place the data is in hand. */
 export const SHARED = {
   /** Sonarr/Radarr: the records of every GET /queue read (QueueResource[]). */
@@ -21,10 +23,21 @@ export const SHARED = {
   status: 'status',
 } as const;
 
+/** What the lifecycle publishes under the Seerr instance's `<base>/<instance>/` (README, "Request lifecycle"). */
 export const LifecycleState = {
   list: 'lifecycle',
   stageEvent: 'stage_event',
-  request: (id: number) => `requests/${id}`,
+  request: (id: number) => `requests/${id}` as const,
 } as const;
+
+/**
+ * The lifecycle's part of the Seerr instance's MQTT contract: the list, the (not retained) stage
+ * event, and one retained topic per followed request.
+ */
+export type LifecycleStates = {
+  lifecycle: LifecyclePayload;
+  stage_event: StageEventPayload;
+  [name: `requests/${number}`]: RequestPayload;
+};
 
 export const REQUEST_STAGE_EVENT = 'request_stage';

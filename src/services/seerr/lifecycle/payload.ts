@@ -1,4 +1,4 @@
-import { ENDED, type TrackedRequest } from './model.js';
+import { ENDED, type MediaType, type Stage, type TrackedRequest } from './model.js';
 
 /**
  * Pure builders of what the lifecycle publishes (README, "Request lifecycle"). Key names avoid
@@ -9,9 +9,9 @@ import { ENDED, type TrackedRequest } from './model.js';
 export interface LifecycleEntry {
   id: number;
   title: string;
-  media_type: string;
+  media_type: MediaType | 'unknown';
   requested_by: string;
-  stage: string;
+  stage: Stage;
   progress: number | null;
   eta: string | null;
   instance: string | null;
@@ -44,8 +44,14 @@ export function lifecycleEntry(r: TrackedRequest): LifecycleEntry {
   };
 }
 
+/** `<base>/<instance>/lifecycle`: the number in progress and the newest entries. */
+export interface LifecyclePayload {
+  active: number;
+  requests: LifecycleEntry[];
+}
+
 /** `<base>/<instance>/lifecycle`: `{active, requests}`, newest change first, bounded in count and bytes. */
-export function lifecyclePayload(all: readonly TrackedRequest[]): { active: number; requests: LifecycleEntry[] } {
+export function lifecyclePayload(all: readonly TrackedRequest[]): LifecyclePayload {
   const sorted = [...all].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : b.id - a.id));
   const requests: LifecycleEntry[] = [];
   let bytes = 30;
@@ -58,8 +64,19 @@ export function lifecyclePayload(all: readonly TrackedRequest[]): { active: numb
   return { active: all.filter(inProgress).length, requests };
 }
 
+/** `<base>/<instance>/requests/<id>`: the list entry and the rest of what is known of the request. */
+export interface RequestPayload extends LifecycleEntry {
+  reason: string | null;
+  is4k: boolean;
+  tmdb_id: number | null;
+  tvdb_id: number | null;
+  downloads: number;
+  stale: boolean;
+  ended_at: string | null;
+}
+
 /** `<base>/<instance>/requests/<id>`: everything known of one request. */
-export function requestPayload(r: TrackedRequest): Record<string, unknown> {
+export function requestPayload(r: TrackedRequest): RequestPayload {
   return {
     ...lifecycleEntry(r),
     reason: r.reason,
@@ -72,7 +89,21 @@ export function requestPayload(r: TrackedRequest): Record<string, unknown> {
   };
 }
 
+/**
+ * The `request_stage` event's data: the change and the request as published. A `type` (not an
+ * interface): emitEvent takes it as a `Record<string, unknown>`.
+ */
+export type StageEventData = {
+  /** null: the first stage of a request seen for the first time. */
+  from: Stage | null;
+  to: Stage;
+  request: RequestPayload;
+};
+
+/** `<base>/<instance>/stage_event` (not retained): HA's event entity fires `event_type`, the stage reached. */
+export type StageEventPayload = { event_type: Stage } & StageEventData;
+
 /** The `request_stage` event's data: the change and the request as published. */
-export function stageEventData(from: string | null, to: string, r: TrackedRequest): Record<string, unknown> {
+export function stageEventData(from: Stage | null, to: Stage, r: TrackedRequest): StageEventData {
   return { from, to, request: requestPayload(r) };
 }
