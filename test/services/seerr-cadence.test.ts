@@ -1,6 +1,5 @@
 import { jellyseerrType } from '../../src/services/jellyseerr/config.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { serviceConfigSchema } from '../../src/config/schema.js';
 import { jellyseerrModule } from '../../src/services/jellyseerr/index.js';
 import { UpstreamHttp } from '../../src/services/http.js';
 import { resolveServiceConfig } from '../../src/services/module.js';
@@ -22,7 +21,8 @@ describe('seerr cadence: what a poll costs and when the instance counts as activ
     vi.setSystemTime(new Date('2025-01-01T12:00:00Z'));
     const sim = await SeerrSim.start(JELLYSEERR);
     const ctx = recordingContext('jellyseerr');
-    const cfg = resolveServiceConfig(jellyseerrType, serviceConfigSchema.parse(sim.config()));
+    // The type's own schema (what the config's union picks for `type: jellyseerr`): a SeerrConfig.
+    const cfg = resolveServiceConfig(jellyseerrType, jellyseerrType.schema.parse(sim.config()));
     const http = new UpstreamHttp({ service: 'jellyseerr', baseUrl: cfg.url, timeout: 5, verifyTls: true, headers: jellyseerrModule.auth(cfg).headers });
     const svc = new SeerrService({ ...ctx, cfg, http }, JELLYSEERR);
     const paths = (from: number) => sim.server.requests.slice(from).map((r) => r.path.replace('/api/v1', ''));

@@ -1,5 +1,8 @@
 import type { BaseServiceConfig } from '../settings.js';
-import type { EntityDef } from '../../ha/entity.js';
+import { stateField, type EntityDef } from '../../ha/entity.js';
+import type { FieldOf, ServiceStates, StateMap, StateName } from '../../mqtt/contract.js';
+import type { LifecycleStates } from './lifecycle/names.js';
+import type { IssuesState, PendingState, RequestCountsState, RequestEventPayload, ServerState } from './map.js';
 
 /** State object names under `<base>/<instance>/` (README, "Jellyseerr / Overseerr"). */
 export const SeerrState = {
@@ -10,31 +13,49 @@ export const SeerrState = {
   requestEvent: 'request_event',
 } as const;
 
+/**
+ * Everything a Jellyseerr/Overseerr instance publishes under `<base>/<instance>/`: its own states,
+ * the `request_event` event, and the request lifecycle's topics (`lifecycle`, `requests/<id>`,
+ * `stage_event`), which go out through the same instance.
+ */
+export type SeerrStates = ServiceStates &
+  LifecycleStates & {
+    requests: RequestCountsState;
+    pending: PendingState;
+    issues: IssuesState;
+    server: ServerState;
+    /** Not retained: HA's event entity reads it. */
+    request_event: RequestEventPayload;
+  };
+
 export const NEW_REQUEST_EVENT = 'new_request';
 
-export function seerrEntities(cfg: BaseServiceConfig): EntityDef[] {
+/** A polled count: the state's field, expiring after three missed refreshes; attributes from another field. */
+function countSensor<S extends StateMap, K extends StateName<S>>(key: string, name: string, state: K, field: FieldOf<S, K>, icon: string, expireAfter: number, attributesField?: FieldOf<S, K>): EntityDef<S> {
+  return { key, platform: 'sensor', name, ...stateField<S, K>(state, field, attributesField), stateClass: 'measurement', icon, expireAfter };
+}
+
+export function seerrEntities(cfg: BaseServiceConfig): EntityDef<SeerrStates>[] {
   // Counts are re-sent on every poll (at most idle_interval apart): three misses → unavailable.
   const expireAfter = cfg.idle_interval * 3;
-  const count = (key: string, name: string, field: string, icon: string, state: string = SeerrState.requests): EntityDef => ({
-    key, platform: 'sensor', name, state, field, stateClass: 'measurement', icon, expireAfter,
-  });
+  const S = SeerrState;
   return [
-    { ...count('pending_requests', 'Pending requests', 'count', 'mdi:account-clock', SeerrState.pending), attributesField: 'list' },
-    count('approved_requests', 'Approved requests', 'approved', 'mdi:check-circle-outline'),
-    count('processing_requests', 'Processing requests', 'processing', 'mdi:progress-download'),
-    count('available_requests', 'Available requests', 'available', 'mdi:check-all'),
-    count('declined_requests', 'Declined requests', 'declined', 'mdi:close-circle-outline'),
-    count('total_requests', 'Total requests', 'total', 'mdi:counter'),
-    { ...count('movie_requests', 'Movie requests', 'movie', 'mdi:movie-open'), enabledByDefault: false },
-    { ...count('tv_requests', 'TV requests', 'tv', 'mdi:television-classic'), enabledByDefault: false },
-    count('open_issues', 'Open issues', 'open', 'mdi:alert-circle-outline', SeerrState.issues),
-    { ...count('total_issues', 'Total issues', 'total', 'mdi:alert-circle-check-outline', SeerrState.issues), enabledByDefault: false },
+    countSensor('pending_requests', 'Pending requests', S.pending, 'count', 'mdi:account-clock', expireAfter, 'list'),
+    countSensor('approved_requests', 'Approved requests', S.requests, 'approved', 'mdi:check-circle-outline', expireAfter),
+    countSensor('processing_requests', 'Processing requests', S.requests, 'processing', 'mdi:progress-download', expireAfter),
+    countSensor('available_requests', 'Available requests', S.requests, 'available', 'mdi:check-all', expireAfter),
+    countSensor('declined_requests', 'Declined requests', S.requests, 'declined', 'mdi:close-circle-outline', expireAfter),
+    countSensor('total_requests', 'Total requests', S.requests, 'total', 'mdi:counter', expireAfter),
+    { ...countSensor('movie_requests', 'Movie requests', S.requests, 'movie', 'mdi:movie-open', expireAfter), enabledByDefault: false },
+    { ...countSensor('tv_requests', 'TV requests', S.requests, 'tv', 'mdi:television-classic', expireAfter), enabledByDefault: false },
+    countSensor('open_issues', 'Open issues', S.issues, 'open', 'mdi:alert-circle-outline', expireAfter),
+    { ...countSensor('total_issues', 'Total issues', S.issues, 'total', 'mdi:alert-circle-check-outline', expireAfter), enabledByDefault: false },
     {
-      key: 'update_available', platform: 'binary_sensor', name: 'Update available', state: SeerrState.server, field: 'update_available',
+      key: 'update_available', platform: 'binary_sensor', name: 'Update available', state: S.server, field: 'update_available',
       deviceClass: 'update', entityCategory: 'diagnostic',
     },
     // Published not retained (HA's MQTT event entity ignores retained replays, mqtt/event.py);
     // the payload carries `event_type` as HA expects.
-    { key: 'new_request', platform: 'event', name: 'New request', state: SeerrState.requestEvent, eventTypes: [NEW_REQUEST_EVENT], icon: 'mdi:movie-open-plus' },
+    { key: 'new_request', platform: 'event', name: 'New request', state: S.requestEvent, eventTypes: [NEW_REQUEST_EVENT], icon: 'mdi:movie-open-plus' },
   ];
 }

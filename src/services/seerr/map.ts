@@ -3,8 +3,22 @@ import type { MediaRequest, RequestCount } from './schemas.js';
 import type { MediaTitle } from './titles.js';
 
 /** `<base>/<instance>/requests`: flat counts from GET /request/count. */
-export function requestCountsState(c: RequestCount): Record<string, number> {
-  const out: Record<string, number> = {
+export interface RequestCountsState {
+  total: number;
+  movie: number;
+  tv: number;
+  pending: number;
+  approved: number;
+  declined: number;
+  processing: number;
+  available: number;
+  /** Seerr 3.x only: absent (not null) when the app does not count it. */
+  completed?: number;
+}
+
+/** `<base>/<instance>/requests`: flat counts from GET /request/count. */
+export function requestCountsState(c: RequestCount): RequestCountsState {
+  const out: RequestCountsState = {
     total: c.total,
     movie: c.movie,
     tv: c.tv,
@@ -17,6 +31,28 @@ export function requestCountsState(c: RequestCount): Record<string, number> {
   if (c.completed !== undefined) out.completed = c.completed;
   return out;
 }
+
+/** `<base>/<instance>/issues`: GET /issue/count as it answers. */
+export interface IssuesState {
+  total: number;
+  open: number;
+  closed: number;
+  video: number;
+  audio: number;
+  subtitles: number;
+  others: number;
+}
+
+/** `<base>/<instance>/server`: version and update flag from GET /status. */
+export interface ServerState {
+  version: string;
+  update_available: boolean;
+  commits_behind: number;
+  restart_required: boolean;
+}
+
+/** `<base>/<instance>/request_event` (not retained): the HA event entity reads `event_type`. */
+export type RequestEventPayload = { event_type: 'new_request' } & NewRequestData;
 
 /** movie or tv, from the request's `type` or its media's `mediaType`; null when neither says. */
 export function mediaKind(r: Pick<MediaRequest, 'type' | 'media'>): MediaKind | null {
@@ -57,13 +93,37 @@ export function pendingItem(r: MediaRequest, title: MediaTitle | null): PendingI
   };
 }
 
+/** `<base>/<instance>/pending`. */
+export interface PendingState {
+  count: number;
+  /** HA attributes: an object (HA refuses a list), `total` beside the bounded list. */
+  list: { total: number; requests: PendingItem[] };
+}
+
 /** `<base>/<instance>/pending`: the count, and the newest `list_limit` requests as HA attributes. */
-export function pendingState(total: number, items: PendingItem[], listLimit: number): Record<string, unknown> {
+export function pendingState(total: number, items: PendingItem[], listLimit: number): PendingState {
   return { count: total, list: { total, requests: items.slice(0, listLimit) } };
 }
 
+/**
+ * What the new_request event carries, on `<base>/bridge/event` and on the HA event entity. A
+ * `type` (not an interface): emitEvent takes it as a `Record<string, unknown>`.
+ */
+export type NewRequestData = {
+  request_id: number;
+  title: string;
+  year: number | null;
+  media_type: PendingItem['type'];
+  tmdb_id: number | null;
+  requested_by: string;
+  requested_at: string | null;
+  is4k: boolean;
+  /** What saw it first: a poll of the pending list or the app's webhook. */
+  source: 'poll' | 'webhook';
+};
+
 /** What the new_request event carries, on `<base>/bridge/event` and on the HA event entity. */
-export function newRequestData(item: PendingItem, source: 'poll' | 'webhook'): Record<string, unknown> {
+export function newRequestData(item: PendingItem, source: 'poll' | 'webhook'): NewRequestData {
   return {
     request_id: item.id,
     title: item.title,

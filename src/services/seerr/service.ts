@@ -2,7 +2,7 @@ import type { EntityDef } from '../../ha/entity.js';
 import { Cadence } from '../cadence.js';
 import { PolledService, type ServiceContext, type WebhookRequest } from '../service.js';
 import { SeerrApi } from './api.js';
-import { NEW_REQUEST_EVENT, seerrEntities, SeerrState } from './entities.js';
+import { NEW_REQUEST_EVENT, seerrEntities, SeerrState, type SeerrStates } from './entities.js';
 import type { SeerrFlavour } from './flavour.js';
 import { mediaKind, newRequestData, pendingItem, pendingState, requestCountsState, type PendingItem } from './map.js';
 import type { MediaRequest, RequestCount } from './schemas.js';
@@ -32,20 +32,26 @@ const LIFECYCLE_MAX_AGE_MS = 10 * 60_000;
 /** Requests in Seerr's recently-modified list the lifecycle reads (one page). */
 const LIFECYCLE_TAKE = 50;
 
+/** The states a poll refreshes (and re-sends); the event and the lifecycle's topics are not among them. */
+type PolledState = typeof SeerrState.requests | typeof SeerrState.pending | typeof SeerrState.issues | typeof SeerrState.server;
+
 /**
  * Jellyseerr / Overseerr: request counts, open issues, the pending requests with their titles,
  * version and update flag, and a `new_request` event. A normal poll is one `GET /request/count`;
  * the pending list is read only when the counts moved, and titles once per TMDB id.
  */
-export class SeerrService extends PolledService {
+export class SeerrService extends PolledService<SeerrConfig, SeerrStates> {
   readonly type: SeerrFlavour['type'];
   protected readonly manufacturer: string;
   protected readonly model: string;
   readonly #api: SeerrApi;
   readonly #titles: TitleCache;
   readonly #tracker = new NewRequestTracker();
-  /** Last payload of each state, re-sent every poll so `expire_after` never lapses between slow refreshes. */
-  readonly #states = new Map<string, Record<string, unknown>>();
+  /**
+   * The last publish of each polled state (its name and payload bound in), re-sent every poll so
+   * `expire_after` never lapses between slow refreshes; in the order the states first appeared.
+   */
+  readonly #resend = new Map<PolledState, () => void>();
   #countsKey: string | null = null;
   #changedAt = -Infinity;
   readonly #cadence = new Cadence({ status: { every: STATUS_EVERY_MS }, issues: { every: ISSUES_EVERY_MS }, pending: { every: PENDING_MAX_AGE_MS } });
@@ -57,19 +63,19 @@ export class SeerrService extends PolledService {
   /** Request refreshes run one at a time: a webhook and a poll must not publish out of order. */
   #lock: Promise<unknown> = Promise.resolve();
 
-  constructor(ctx: ServiceContext, flavour: SeerrFlavour) {
+  constructor(ctx: ServiceContext<SeerrConfig, SeerrStates>, flavour: SeerrFlavour) {
     super(ctx);
     this.type = flavour.type;
     this.manufacturer = flavour.app;
     this.model = `${flavour.app} (requests for ${flavour.mediaServer})`;
     this.#api = new SeerrApi(ctx.http, ctx.id);
     this.#titles = new TitleCache((kind, id, signal) => this.#api.title(kind, id, signal));
-    const lc = (ctx.cfg as SeerrConfig).lifecycle;
+    const lc = ctx.cfg.lifecycle;
     this.#lifecycle = lc && lc.enabled !== false ? new RequestLifecycle(ctx, { instances4k: lc.instances_4k, keepEndedMs: lc.keep_ended * 1000, noReleaseAfterMs: lc.no_release_after * 1000 }) : null;
     this.#lifecycleShown = lc?.enabled === true;
   }
 
-  protected serviceEntities(): EntityDef[] {
+  protected serviceEntities(): EntityDef<SeerrStates>[] {
     return [...seerrEntities(this.ctx.cfg), ...(this.#lifecycleShown ? lifecycleEntities(this.ctx.topics, this.id) : [])];
   }
 
@@ -107,7 +113,7 @@ export class SeerrService extends PolledService {
     if (this.#cadence.due('status')) await this.#refreshStatus(signal);
     await this.#refreshRequests(signal, { force: false, source: 'poll' });
     if (issuesDue) await this.#refreshIssues(signal);
-    for (const [name, payload] of this.#states) this.ctx.publishState(name, payload);
+    for (const resend of this.#resend.values()) resend();
     this.#lifecycle?.setSelfDown(false);
     this.active = Date.now() - this.#changedAt < BURST_MS;
   }
@@ -153,9 +159,10 @@ export class SeerrService extends PolledService {
     return request;
   }
 
-  #publish(name: string, payload: Record<string, unknown>): void {
-    this.#states.set(name, payload);
-    this.ctx.publishState(name, payload);
+  #publish<K extends PolledState>(name: K, payload: SeerrStates[K]): void {
+    const publish = () => this.ctx.publishState(name, payload);
+    this.#resend.set(name, publish);
+    publish();
   }
 
   async #refreshStatus(signal: AbortSignal): Promise<void> {
@@ -264,7 +271,7 @@ export class SeerrService extends PolledService {
     const data = newRequestData(item, source);
     this.ctx.log.info(`new request #${item.id}: ${item.title} (${item.requested_by})`);
     this.ctx.emitEvent(NEW_REQUEST_EVENT, data);
-    // Not kept in #states: an event is sent once, never re-sent by the poll.
+    // Not kept in #resend: an event is sent once, never re-sent by the poll.
     this.ctx.publishEvent(SeerrState.requestEvent, { event_type: NEW_REQUEST_EVENT, ...data });
   }
 }
