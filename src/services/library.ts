@@ -22,7 +22,6 @@ export interface IncompleteSeries {
 
 /** `<base>/<instance>/library` (README, "Komga" and "Kavita"). */
 export interface LibraryState {
-  [key: string]: unknown;
   series: number;
   /** Komga: books; Kavita: volumes. */
   books: number;
@@ -38,6 +37,15 @@ export interface LibraryState {
 export const LibraryStateName = 'library';
 export const LibrariesStateName = 'libraries';
 
+/**
+ * The states both library services publish (each service's own map, KomgaStates and KavitaStates,
+ * holds these two besides `status`): what libraryEntities reads.
+ */
+export type LibraryStates = {
+  library: LibraryState;
+  libraries: LibrariesState;
+};
+
 /** One upstream library, as `scan_library` names it. */
 export interface LibraryEntry {
   id: string;
@@ -50,7 +58,6 @@ export interface LibraryEntry {
 
 /** `<base>/<instance>/libraries`: their number, how many are unavailable, and the list (ids for scan_library). */
 export interface LibrariesState {
-  [key: string]: unknown;
   count: number;
   unavailable: number;
   list: { total: number; libraries: LibraryEntry[] };
@@ -74,7 +81,7 @@ export function incompleteList(series: readonly IncompleteSeries[], total: numbe
 }
 
 /** The library sensors both services publish; `books` names the unit (books or volumes). */
-export function libraryEntities(books: { name: string; icon: string }): EntityDef[] {
+export function libraryEntities(books: { name: string; icon: string }): EntityDef<LibraryStates>[] {
   const S = LibraryStateName;
   return [
     { key: 'series', platform: 'sensor', name: 'Series', state: S, field: 'series', stateClass: 'measurement', icon: 'mdi:bookshelf' },

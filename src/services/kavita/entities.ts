@@ -1,5 +1,6 @@
 import type { EntityDef } from '../../ha/entity.js';
-import { libraryEntities } from '../library.js';
+import type { ServiceStates } from '../../mqtt/contract.js';
+import { libraryEntities, type LibrariesState, type LibraryState } from '../library.js';
 
 /** State object names under `<base>/<instance>/` (README, "Kavita"). */
 export const KavitaState = {
@@ -7,7 +8,13 @@ export const KavitaState = {
   libraries: 'libraries',
 } as const;
 
+/** Everything a Kavita instance publishes under `<base>/<instance>/`. */
+export type KavitaStates = ServiceStates & {
+  library: LibraryState;
+  libraries: LibrariesState;
+};
+
 /** The library sensors; Kavita counts volumes (a Kavita "book" is a file). */
-export function kavitaEntities(): EntityDef[] {
+export function kavitaEntities(): EntityDef<KavitaStates>[] {
   return libraryEntities({ name: 'Volumes', icon: 'mdi:book-multiple' });
 }

@@ -3,8 +3,9 @@ import { UpstreamError } from '../../errors.js';
 import type { LibrarySeries, LibrarySource } from '../../missing/types.js';
 import { librariesState, type IncompleteSeries } from '../library.js';
 import { PolledService, type ServiceContext } from '../service.js';
+import type { BaseServiceConfig } from '../settings.js';
 import { KavitaApi, filter } from './api.js';
-import { KavitaState, kavitaEntities } from './entities.js';
+import { KavitaState, kavitaEntities, type KavitaStates } from './entities.js';
 import { incompleteEntry, libraryEntry, libraryState, toLibrarySeries } from './map.js';
 import { PublicationStatus, type KavitaSeries } from './schemas.js';
 
@@ -16,7 +17,7 @@ import { PublicationStatus, type KavitaSeries } from './schemas.js';
  * `Pagination` header gives their number). The listed ones' volumes and metadata are cached by
  * `lastChapterAdded`. Never one request per book.
  */
-export class KavitaService extends PolledService implements LibrarySource {
+export class KavitaService extends PolledService<BaseServiceConfig, KavitaStates> implements LibrarySource {
   readonly type = 'kavita' as const;
   protected readonly manufacturer = 'Kavita';
   protected readonly model = 'Kavita';
@@ -24,7 +25,7 @@ export class KavitaService extends PolledService implements LibrarySource {
   /** Attribute entries of listed series, by id, valid while `lastChapterAdded` is unchanged. */
   #details = new Map<number, { changed: string; entry: IncompleteSeries | null }>();
 
-  constructor(ctx: ServiceContext) {
+  constructor(ctx: ServiceContext<BaseServiceConfig, KavitaStates>) {
     super(ctx);
     this.#api = new KavitaApi(ctx.http, ctx.id, ctx.cfg.api_key ?? '');
   }
@@ -34,7 +35,7 @@ export class KavitaService extends PolledService implements LibrarySource {
     return this.#api;
   }
 
-  protected serviceEntities(): EntityDef[] {
+  protected serviceEntities(): EntityDef<KavitaStates>[] {
     return kavitaEntities();
   }
 

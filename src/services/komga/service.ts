@@ -1,8 +1,9 @@
 import type { EntityDef } from '../../ha/entity.js';
 import type { LibrarySeries, LibrarySource } from '../../missing/types.js';
 import { PolledService, type ServiceContext } from '../service.js';
+import type { BaseServiceConfig } from '../settings.js';
 import { KomgaApi, cond, type Condition } from './api.js';
-import { KomgaState, komgaEntities } from './entities.js';
+import { KomgaState, komgaEntities, type KomgaStates } from './entities.js';
 import { booksBySeries, incompleteKnown, libraryEntry, libraryState, toLibrarySeries } from './map.js';
 import { librariesState, type IncompleteSeries } from '../library.js';
 
@@ -18,14 +19,14 @@ const VERSION_EVERY_MS = 60 * 60_000;
  * It is also a missing-volumes LibrarySource: the volumes of a page of series come from one
  * `books/list` call whose condition names every series of the page.
  */
-export class KomgaService extends PolledService implements LibrarySource {
+export class KomgaService extends PolledService<BaseServiceConfig, KomgaStates> implements LibrarySource {
   readonly type = 'komga' as const;
   protected readonly manufacturer = 'Komga';
   protected readonly model = 'Komga';
   readonly #api: KomgaApi;
   #versionAt = -Infinity;
 
-  constructor(ctx: ServiceContext) {
+  constructor(ctx: ServiceContext<BaseServiceConfig, KomgaStates>) {
     super(ctx);
     this.#api = new KomgaApi(ctx.http, ctx.id);
   }
@@ -35,7 +36,7 @@ export class KomgaService extends PolledService implements LibrarySource {
     return this.#api;
   }
 
-  protected serviceEntities(): EntityDef[] {
+  protected serviceEntities(): EntityDef<KomgaStates>[] {
     return komgaEntities();
   }
 
