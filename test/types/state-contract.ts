@@ -13,6 +13,10 @@ import type { SonarrStates } from '../../src/services/sonarr/service.js';
 import type { SessionsConfig } from '../../src/services/settings.js';
 import type { TautulliStates } from '../../src/services/tautulli/entities.js';
 import type { PlaybackEventPayload } from '../../src/sessions/publish.js';
+import type { SeerrStates } from '../../src/services/seerr/entities.js';
+import { LifecycleState } from '../../src/services/seerr/lifecycle/names.js';
+import type { RequestPayload } from '../../src/services/seerr/lifecycle/payload.js';
+import type { SeerrConfig } from '../../src/services/seerr/settings.js';
 
 export function publishing(ctx: ServiceContext<ServarrConfig, SonarrStates>): void {
   ctx.publishState('wanted', { missing: 1, cutoff_unmet: 2 });
@@ -63,4 +67,25 @@ export const tautulliEntities: EntityDef<TautulliStates>[] = [
   { key: 'j', platform: 'sensor', name: 'J', state: 'stats', field: 'today_watch_time' },
   // @ts-expect-error a field of the feature's other state (`count` is `sessions`')
   { key: 'k', platform: 'sensor', name: 'K', state: 'stats', field: 'count' },
+];
+
+// State NAMES with a variable part: the request lifecycle's `requests/<id>` on a Seerr instance.
+export function templateNames(ctx: ServiceContext<SeerrConfig, SeerrStates>, request: RequestPayload): void {
+  ctx.publishState(LifecycleState.request(12), request);
+  ctx.publishState('requests/12', request);
+  // @ts-expect-error the variable part is a request id, a number
+  ctx.publishState('requests/twelve', request);
+  // @ts-expect-error the request counts' payload on a per-request topic
+  ctx.publishState('requests/12', { total: 1, movie: 1, tv: 0, pending: 0, approved: 1, declined: 0, processing: 0, available: 0 });
+  // @ts-expect-error a per-request payload on the counts topic that shares its prefix
+  ctx.publishState('requests', request);
+  ctx.clearState(LifecycleState.request(12));
+  // @ts-expect-error a misspelt prefix
+  ctx.clearState('request/12');
+}
+
+export const seerrEntities: EntityDef<SeerrStates>[] = [
+  { key: 'l', platform: 'sensor', name: 'L', state: 'requests/12', field: 'stage' },
+  // @ts-expect-error a field of the per-request payload read on the counts
+  { key: 'm', platform: 'sensor', name: 'M', state: 'requests', field: 'stage' },
 ];
