@@ -69,4 +69,35 @@ describe('seerr cadence: what a poll costs and when the instance counts as activ
       await sim.stop();
     }
   });
+
+  it('seerr: every poll re-sends the polled states as last published, in the order they first appeared; the new_request event never', async () => {
+    const sim = await SeerrSim.start(JELLYSEERR);
+    const ctx = recordingContext('jellyseerr');
+    const cfg = resolveServiceConfig(jellyseerrType, jellyseerrType.schema.parse(sim.config()));
+    const http = new UpstreamHttp({ service: 'jellyseerr', baseUrl: cfg.url, timeout: 5, verifyTls: true, headers: jellyseerrModule.auth(cfg).headers });
+    const svc = new SeerrService({ ...ctx, cfg, http }, JELLYSEERR);
+    const names = (from: number) => ctx.published.slice(from).map((p) => p.name);
+    try {
+      await svc.start();
+      await svc.refresh();
+      expect(names(0)).toEqual(['server', 'requests', 'pending', 'issues', 'server', 'requests', 'pending', 'issues', 'status']);
+
+      // A new request: the counts and the list are published, then the event, then the re-sends.
+      sim.addRequest(1022789);
+      let mark = ctx.published.length;
+      await svc.refresh();
+      expect(names(mark)).toEqual(['requests', 'pending', 'request_event', 'server', 'requests', 'pending', 'issues', 'status']);
+
+      // A quiet poll reads the counts only; the rest is re-sent as it was, the event is not.
+      mark = ctx.published.length;
+      await svc.refresh();
+      expect(names(mark)).toEqual(['requests', 'server', 'requests', 'pending', 'issues', 'status']);
+      for (const p of ctx.published.slice(mark)) expect(p.payload, p.name).toEqual(ctx.states.get(p.name));
+      expect(ctx.published.slice(mark).find((p) => p.name === 'pending')?.payload).toMatchObject({ count: 4 });
+    } finally {
+      await ctx.scheduler.stop();
+      await svc.stop();
+      await sim.stop();
+    }
+  });
 });
