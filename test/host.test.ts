@@ -291,3 +291,42 @@ describe('HostInstance on a machine without sensors or swap', () => {
     }
   });
 });
+
+describe('HostInstance with a file system mounted at /io', () => {
+  it('publishes its usage on a topic of its own, never on disk_io (the read/write rates)', async () => {
+    // Under host_root, so that `<root>/io` exists for statfs; mounts and counters come from PID 1.
+    const tree = await FixtureTree.create();
+    try {
+      await tree.writeProc('stat', statText([100, 0, 100, 800, 0], [[100, 0, 100, 800, 0]]));
+      await tree.writeProc('meminfo', meminfoText(1_000_000, 500_000));
+      await tree.writeProc('loadavg', '0.00 0.00 0.00 1/10 1\n');
+      await tree.writeProc('cpuinfo', 'processor\t: 0\n');
+      await tree.writeProc('diskstats', diskstatsText({ sda: [1000, 2000], sdb: [10, 20] }));
+      await tree.writeProc('1/mounts', '/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 /io ext4 rw 0 0\n');
+      await tree.writeProc('1/net/dev', netDevText({ eth0: [0, 0] }));
+      await mkdir(join(tree.root, 'io'));
+      const ctx = recordingContext<HostStates>();
+      let clock = 0;
+      const host = new HostInstance(ctx, config({ host_root: tree.root }), { procRoot: tree.proc, sysRoot: tree.sys, now: () => clock });
+      await host.start();
+      await host.refresh();
+      await tree.writeProc('diskstats', diskstatsText({ sda: [3000, 2000], sdb: [10, 20] }));
+      clock = 10_000;
+      await host.refresh();
+
+      const entities = host.entities();
+      const ioUsage = entities.find((e) => e.name === 'Disk usage /io')?.state;
+      expect(ioUsage).toMatch(/^disk_io_[0-9a-f]{6}$/);
+      expect(ctx.state(ioUsage!)).toMatchObject({ mount: '/io' });
+      expect(ctx.state('disk_root')).toMatchObject({ mount: '/' });
+      // disk_io holds the rates alone, and only the rate entities read it.
+      expect(ctx.state('disk_io')).toEqual({ read_rate: (2000 * 512) / 10, write_rate: 0 });
+      expect(ctx.published.filter((p) => p.name === 'disk_io').every((p) => !('mount' in p.payload))).toBe(true);
+      expect(entities.filter((e) => e.state === 'disk_io').map((e) => e.key)).toEqual(['disk_read_rate', 'disk_write_rate']);
+      await host.stop();
+      await ctx.scheduler.stop();
+    } finally {
+      await tree.remove();
+    }
+  });
+});
