@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemSchema } from '../src/config/schema.js';
-import { DockerClient, HostInstance, restartContainer } from '../src/host/index.js';
+import { DockerClient, HostInstance, restartContainer, type HostStates } from '../src/host/index.js';
 import { UpstreamError } from '../src/errors.js';
 import { recordingContext } from './fixtures/host/context.js';
 import { FakeDocker } from './fixtures/host/docker-fake.js';
@@ -72,7 +72,7 @@ describe('Docker over a unix socket', () => {
     afterEach(() => tree.remove());
 
     it('publishes container states, one running binary sensor per container, and follows new ones', async () => {
-      const ctx = recordingContext();
+      const ctx = recordingContext<HostStates>();
       const cfg = systemSchema.parse({ gpu: false, docker: { enabled: true, socket: '/nonexistent' } });
       const host = new HostInstance(ctx, cfg, { procRoot: tree.proc, sysRoot: tree.sys, dockerSocket: socket });
       await host.start();
@@ -80,7 +80,7 @@ describe('Docker over a unix socket', () => {
         const before = host.entities().filter((e) => e.key.startsWith('container_'));
         expect(before).toEqual([]);
         await host.refresh();
-        expect(ctx.states.get('docker')).toEqual({
+        expect(ctx.state('docker')).toEqual({
           running: 2,
           stopped: 1,
           total: 3,
@@ -99,7 +99,7 @@ describe('Docker over a unix socket', () => {
         docker.containers.push({ Id: 'd'.repeat(64), Names: ['/jellyfin'], Image: 'jellyfin/jellyfin', State: 'running', Status: 'Up 1 second' });
         await host.refresh();
         expect(ctx.entitiesChangedCount).toBe(2);
-        expect(ctx.states.get('docker')).toMatchObject({ running: 3, total: 4 });
+        expect(ctx.state('docker')).toMatchObject({ running: 3, total: 4 });
         expect(host.entities().map((e) => e.key)).toContain('container_jellyfin');
       } finally {
         await host.stop();
@@ -108,7 +108,7 @@ describe('Docker over a unix socket', () => {
     });
 
     it('skips Docker while its socket is unreachable, logging once, and recovers', async () => {
-      const ctx = recordingContext();
+      const ctx = recordingContext<HostStates>();
       const cfg = systemSchema.parse({ gpu: false, docker: { enabled: true, socket } });
       await docker.close();
       const host = new HostInstance(ctx, cfg, { procRoot: tree.proc, sysRoot: tree.sys });
@@ -117,15 +117,15 @@ describe('Docker over a unix socket', () => {
         await host.refresh();
         await host.refresh();
         await host.refresh();
-        expect(ctx.states.has('docker')).toBe(false);
-        expect(ctx.states.has('memory')).toBe(true);
+        expect(ctx.state('docker')).toBeUndefined();
+        expect(ctx.state('memory')).toBeDefined();
         const warnings = ctx.logs.filter((l) => l.includes('Docker containers are not published'));
         expect(warnings).toHaveLength(1);
         expect(warnings[0]).toContain(socket);
 
         await docker.listen(socket);
         await host.refresh();
-        expect(ctx.states.get('docker')).toMatchObject({ running: 2, total: 3 });
+        expect(ctx.state('docker')).toMatchObject({ running: 2, total: 3 });
       } finally {
         await host.stop();
         await ctx.scheduler.stop();

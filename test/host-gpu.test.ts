@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemSchema } from '../src/config/schema.js';
-import { HostInstance } from '../src/host/index.js';
+import { HostInstance, type HostStates } from '../src/host/index.js';
 import type { SiAnswer } from '../src/host/si-protocol.js';
 import { recordingContext, type RecordingContext } from './fixtures/host/context.js';
 import { FixtureTree, meminfoText, netDevText, statText } from './fixtures/host/tree.js';
@@ -10,7 +10,7 @@ import { FixtureTree, meminfoText, netDevText, statText } from './fixtures/host/
 /** GPU and static names through a real worker thread running a fake si-worker (no GPU exists here). */
 describe('Host GPU through the systeminformation worker', () => {
   let tree: FixtureTree;
-  let ctx: RecordingContext;
+  let ctx: RecordingContext<HostStates>;
   let host: HostInstance;
   let answerFile: string;
   const saved = process.env.M2M_FAKE_SI;
@@ -30,7 +30,7 @@ describe('Host GPU through the systeminformation worker', () => {
       static: { manufacturer: 'ACME', model: 'Media Box', os: 'Debian GNU/Linux 12', kernel: '6.1.0', cpu: 'ACME Quad' },
       gpu: { model: 'GeForce GTX 1650', utilization: 37, temperature: 82, memory_used: 2048, memory_total: 4096 },
     });
-    ctx = recordingContext();
+    ctx = recordingContext<HostStates>();
     host = new HostInstance(ctx, systemSchema.parse({}), {
       procRoot: tree.proc,
       sysRoot: tree.sys,
@@ -54,7 +54,7 @@ describe('Host GPU through the systeminformation worker', () => {
   it('publishes the GPU, adds its entities, alerts on its temperature, and drops it when it goes', async () => {
     expect(host.entities().some((e) => e.key.startsWith('gpu_'))).toBe(false);
     await host.refresh();
-    expect(ctx.states.get('gpu')).toEqual({ utilization: 37, temperature: 82, memory_used: 2048, memory_total: 4096 });
+    expect(ctx.state('gpu')).toEqual({ utilization: 37, temperature: 82, memory_used: 2048, memory_total: 4096 });
     expect(ctx.entitiesChangedCount).toBe(1);
     const gpu = host.entities().filter((e) => e.key.includes('gpu'));
     expect(gpu.map((e) => [e.key, e.deviceClass, e.unit])).toEqual([
@@ -64,7 +64,7 @@ describe('Host GPU through the systeminformation worker', () => {
       ['problem_gpu_temperature', 'problem', undefined],
     ]);
     expect(ctx.events).toEqual([{ type: 'alert', data: expect.objectContaining({ metric: 'gpu_temperature', level: 'warning', value: 82, threshold: 80 }) }]);
-    expect(ctx.states.get('problems')).toMatchObject({ gpu_temperature: true });
+    expect(ctx.state('problems')).toMatchObject({ gpu_temperature: true });
 
     // The driver no longer reports utilisation: GPU entities and state go away, and the alert clears.
     await answer({ gpu: null });
@@ -73,24 +73,24 @@ describe('Host GPU through the systeminformation worker', () => {
     expect(ctx.entitiesChangedCount).toBe(2);
     expect(host.entities().some((e) => e.key.includes('gpu'))).toBe(false);
     expect(ctx.events[1]).toMatchObject({ type: 'alert_cleared', data: { metric: 'gpu_temperature', previous_level: 'warning' } });
-    expect(ctx.states.get('problems')).not.toHaveProperty('gpu_temperature');
+    expect(ctx.state('problems')).not.toHaveProperty('gpu_temperature');
 
     // Polling stopped: a GPU reported now is not picked up until restart.
     await answer({ gpu: { utilization: 1 } });
     await host.refresh();
-    expect(ctx.states.has('gpu')).toBe(false);
+    expect(ctx.state('gpu')).toBeUndefined();
   });
 
   it('terminates a worker that does not answer when stopped', async () => {
     await writeFile(answerFile, JSON.stringify({ hang: true }));
     const polling = host.refresh();
     // The gpu poll waits on the hung worker; the other polls have finished.
-    await vi.waitFor(() => expect(ctx.states.has('memory')).toBe(true));
+    await vi.waitFor(() => expect(ctx.state('memory')).toBeDefined());
     let settled = false;
     void polling.then(() => (settled = true));
     await host.stop();
     await polling;
     expect(settled).toBe(true);
-    expect(ctx.states.has('gpu')).toBe(false);
+    expect(ctx.state('gpu')).toBeUndefined();
   });
 });

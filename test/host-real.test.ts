@@ -2,23 +2,23 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { systemSchema } from '../src/config/schema.js';
 import type { EntityDef } from '../src/ha/entity.js';
-import { HostInstance, hostEntities } from '../src/host/index.js';
+import { HostInstance, hostEntities, type HostStates } from '../src/host/index.js';
 import { recordingContext, type RecordingContext } from './fixtures/host/context.js';
 
 /** The real /proc and /sys of this machine, and systeminformation in its worker (run from sources via tsx). */
 describe('HostInstance on this machine', () => {
-  let ctx: RecordingContext;
+  let ctx: RecordingContext<HostStates>;
   let host: HostInstance;
 
   beforeAll(async () => {
-    ctx = recordingContext('system', 'debug');
+    ctx = recordingContext<HostStates>('system', 'debug');
     host = new HostInstance(ctx, systemSchema.parse({}));
     await host.start();
     // CPU load needs two samples at least one jiffy apart.
     await vi.waitFor(
       async () => {
         await host.refresh();
-        expect(ctx.states.has('cpu')).toBe(true);
+        expect(ctx.state('cpu')).toBeDefined();
       },
       { timeout: 5000, interval: 50 },
     );
@@ -30,21 +30,21 @@ describe('HostInstance on this machine', () => {
   });
 
   it('publishes sane values', () => {
-    const cpu = ctx.states.get('cpu') as Record<string, number>;
+    const cpu = ctx.state('cpu')!;
     expect(cpu.load).toBeGreaterThanOrEqual(0);
     expect(cpu.load).toBeLessThanOrEqual(100);
     expect(cpu.core_0).toBeGreaterThanOrEqual(0);
-    const memory = ctx.states.get('memory') as Record<string, number>;
+    const memory = ctx.state('memory')!;
     expect(memory.total).toBeGreaterThan(0);
     expect(memory.used_percent).toBeGreaterThan(0);
     expect(memory.used_percent).toBeLessThan(100);
-    const root = ctx.states.get('disk_root') as Record<string, unknown>;
+    const root = ctx.state('disk_root')!;
     expect(root).toMatchObject({ mount: '/' });
     expect(root.total).toBeGreaterThan(0);
-    const system = ctx.states.get('system') as { boot_time: string; processes: number };
-    expect(Date.parse(system.boot_time)).toBeLessThan(Date.now());
+    const system = ctx.state('system')!;
+    expect(Date.parse(system.boot_time!)).toBeLessThan(Date.now());
     expect(system.processes).toBeGreaterThan(0);
-    expect(ctx.states.get('load')).toHaveProperty('load1');
+    expect(ctx.state('load')).toHaveProperty('load1');
     expect([...ctx.states.keys()].some((k) => k === 'net_lo')).toBe(false);
   });
 
@@ -60,11 +60,11 @@ describe('HostInstance on this machine', () => {
     const stopped = ctx.logs.some((l) => l.includes('GPU polling stopped: no GPU reports utilisation'));
     const gpuEntities = host.entities().filter((e) => e.key.startsWith('gpu_'));
     if (stopped) {
-      expect(ctx.states.has('gpu')).toBe(false);
+      expect(ctx.state('gpu')).toBeUndefined();
       expect(gpuEntities).toEqual([]);
       expect(host.entities().some((e) => e.key === 'problem_gpu_temperature')).toBe(false);
     } else {
-      expect(ctx.states.get('gpu')).toBeTypeOf('object');
+      expect(ctx.state('gpu')).toBeTypeOf('object');
       expect(gpuEntities.length).toBeGreaterThan(0);
     }
   });

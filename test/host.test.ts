@@ -2,7 +2,7 @@ import { mkdir, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemSchema, type SystemConfig } from '../src/config/schema.js';
-import { HostInstance } from '../src/host/index.js';
+import { HostInstance, type HostStates } from '../src/host/index.js';
 import { recordingContext, type RecordingContext } from './fixtures/host/context.js';
 import { diskstatsText, FixtureTree, meminfoText, netDevText, statText } from './fixtures/host/tree.js';
 
@@ -51,7 +51,7 @@ function config(extra: Record<string, unknown> = {}): SystemConfig {
 
 describe('HostInstance on a fixture /proc and /sys', () => {
   let tree: FixtureTree;
-  let ctx: RecordingContext;
+  let ctx: RecordingContext<HostStates>;
   let host: HostInstance;
   let media: string;
   let clock: number;
@@ -60,7 +60,7 @@ describe('HostInstance on a fixture /proc and /sys', () => {
     tree = await FixtureTree.create();
     media = await tree.dir('media');
     await buildMachine(tree, media);
-    ctx = recordingContext();
+    ctx = recordingContext<HostStates>();
     clock = 0;
     host = new HostInstance(ctx, config(), { procRoot: tree.proc, sysRoot: tree.sys, now: () => clock });
     await host.start();
@@ -99,11 +99,11 @@ describe('HostInstance on a fixture /proc and /sys', () => {
 
   it('publishes levels on the first sample, rates only from the second, with exact values', async () => {
     await host.refresh();
-    expect(ctx.states.has('cpu')).toBe(false);
-    expect(ctx.states.has('net_eth0')).toBe(false);
-    expect(ctx.states.has('disk_io')).toBe(false);
-    expect(ctx.states.get('load')).toEqual({ load1: 0.5, load5: 0.4, load15: 0.3 });
-    expect(ctx.states.get('memory')).toEqual({
+    expect(ctx.state('cpu')).toBeUndefined();
+    expect(ctx.state('net_eth0')).toBeUndefined();
+    expect(ctx.state('disk_io')).toBeUndefined();
+    expect(ctx.state('load')).toEqual({ load1: 0.5, load5: 0.4, load15: 0.3 });
+    expect(ctx.state('memory')).toEqual({
       used_percent: 75,
       used: 12_000_000 * KB,
       available: 4_000_000 * KB,
@@ -112,8 +112,8 @@ describe('HostInstance on a fixture /proc and /sys', () => {
       swap_used: 500_000 * KB,
       swap_total: 2_000_000 * KB,
     });
-    expect(ctx.states.get('system')).toEqual({ processes: 3, boot_time: '2023-11-14T22:13:20.000Z' });
-    expect(ctx.states.get('problems')).toEqual({ cpu: false, memory: false, disk: false, swap: false, temperature: false });
+    expect(ctx.state('system')).toEqual({ processes: 3, boot_time: '2023-11-14T22:13:20.000Z' });
+    expect(ctx.state('problems')).toEqual({ cpu: false, memory: false, disk: false, swap: false, temperature: false });
     expect(ctx.availability).toEqual(['online']);
 
     // Ten seconds later: 1000 jiffies passed (300 user, 100 system, 500 idle, 100 iowait).
@@ -124,24 +124,23 @@ describe('HostInstance on a fixture /proc and /sys', () => {
     await tree.writeSys('class/hwmon/hwmon1/temp2_input', '61500\n');
     await host.refresh();
 
-    expect(ctx.states.get('cpu')).toEqual({
+    expect(ctx.state('cpu')).toEqual({
       load: 40, user: 30, system: 10, iowait: 10,
       core_0: 50, core_1: 30,
       temperature: 61.5,
       frequency: 2500,
     });
-    expect(ctx.states.get('net_eth0')).toEqual({ rx_rate: 100_000, tx_rate: 50_000, rx_bytes: 2_000_000, tx_bytes: 2_500_000 });
+    expect(ctx.state('net_eth0')).toEqual({ rx_rate: 100_000, tx_rate: 50_000, rx_bytes: 2_000_000, tx_bytes: 2_500_000 });
     // Whole disks only: sda read 20 000 sectors, nvme0n1 wrote 2 000; partitions, loop and zram ignored.
-    expect(ctx.states.get('disk_io')).toEqual({ read_rate: (20_000 * 512) / 10, write_rate: (2_000 * 512) / 10 });
+    expect(ctx.state('disk_io')).toEqual({ read_rate: (20_000 * 512) / 10, write_rate: (2_000 * 512) / 10 });
     expect([...ctx.states.keys()].filter((k) => k.startsWith('net_'))).toEqual(['net_eth0']);
   });
 
   it('measures disk usage with statfs, one entry per file system', async () => {
     await host.refresh();
-    const root = ctx.states.get('disk_root');
+    const r = ctx.state('disk_root')!;
     const s = await statfs('/');
-    expect(root).toMatchObject({ mount: '/', total: s.blocks * s.bsize });
-    const r = root as { used: number; free: number; total: number; used_percent: number };
+    expect(r).toMatchObject({ mount: '/', total: s.blocks * s.bsize });
     expect(r.used).toBeGreaterThan(0);
     expect(r.free).toBeLessThanOrEqual(r.total - r.used);
     expect(r.used_percent).toBeCloseTo((r.used / (r.used + r.free)) * 100, 0);
@@ -165,15 +164,15 @@ describe('HostInstance on a fixture /proc and /sys', () => {
     expect(ctx.entitiesChangedCount).toBe(2);
     const usbSlug = host.entities().find((e) => e.name === `Disk usage ${usb}`)?.state;
     expect(usbSlug).toMatch(/^disk_.*usb_disk$/);
-    expect(ctx.states.get(usbSlug!)).toMatchObject({ mount: usb });
+    expect(ctx.state(usbSlug!)).toMatchObject({ mount: usb });
     expect(host.entities().map((e) => e.key)).toContain('net_wlan0_rx_rate');
     // wlan0's first sample sets its baseline only.
-    expect(ctx.states.has('net_wlan0')).toBe(false);
+    expect(ctx.state('net_wlan0')).toBeUndefined();
 
     clock = 10_000;
     await tree.writeProc('net/dev', netDevText({ lo: [1, 1], eth0: [1_000_000, 2_000_000], wlan0: [5100, 2600] }));
     await host.refresh();
-    expect(ctx.states.get('net_wlan0')).toEqual({ rx_rate: 1000, tx_rate: 500, rx_bytes: 5100, tx_bytes: 2600 });
+    expect(ctx.state('net_wlan0')).toEqual({ rx_rate: 1000, tx_rate: 500, rx_bytes: 5100, tx_bytes: 2600 });
 
     await tree.writeProc('mounts', base);
     await tree.writeProc('net/dev', netDevText({ lo: [1, 1], eth0: [1_000_000, 2_000_000] }));
@@ -196,13 +195,13 @@ describe('HostInstance on a fixture /proc and /sys', () => {
         data: { metric: 'memory', level: 'warning', value: 90, threshold: 85, message: 'Memory usage is 90 %, at or above the warning threshold of 85 %' },
       },
     ]);
-    expect(ctx.states.get('problems')).toMatchObject({ memory: true, cpu: false });
+    expect(ctx.state('problems')).toMatchObject({ memory: true, cpu: false });
 
     // 84 %: under the threshold but within the 2-point margin, so still a problem and no new event.
     await tree.writeProc('meminfo', meminfoText(10_000_000, 1_600_000, 2_000_000, 1_500_000));
     await host.refresh();
     expect(ctx.events).toHaveLength(1);
-    expect(ctx.states.get('problems')).toMatchObject({ memory: true });
+    expect(ctx.state('problems')).toMatchObject({ memory: true });
 
     // 96 %: critical.
     await tree.writeProc('meminfo', meminfoText(10_000_000, 400_000, 2_000_000, 1_500_000));
@@ -213,19 +212,19 @@ describe('HostInstance on a fixture /proc and /sys', () => {
     await tree.writeProc('meminfo', meminfoText(10_000_000, 2_000_000, 2_000_000, 1_500_000));
     await host.refresh();
     expect(ctx.events[2]).toMatchObject({ type: 'alert_cleared', data: { metric: 'memory', previous_level: 'critical', value: 80 } });
-    expect(ctx.states.get('problems')).toMatchObject({ memory: false });
+    expect(ctx.state('problems')).toMatchObject({ memory: false });
 
     // CPU temperature 92 °C: critical straight away.
     await tree.writeSys('class/hwmon/hwmon1/temp2_input', '92000\n');
     await host.refresh();
     expect(ctx.events[3]).toMatchObject({ type: 'alert', data: { metric: 'temperature', level: 'critical', value: 92, threshold: 90 } });
-    expect(ctx.states.get('problems')).toMatchObject({ temperature: true });
+    expect(ctx.state('problems')).toMatchObject({ temperature: true });
   });
 
   it('alerts on a full disk, naming its mount', async () => {
     await host.stop();
     await ctx.scheduler.stop();
-    ctx = recordingContext();
+    ctx = recordingContext<HostStates>();
     // Any real disk is above 0 %: a zero threshold makes the root disk critical.
     host = new HostInstance(ctx, config({ thresholds: { disk: { warning: 0, critical: 0 } }, disks: { include: ['/'], exclude: [] } }), {
       procRoot: tree.proc,
@@ -234,7 +233,7 @@ describe('HostInstance on a fixture /proc and /sys', () => {
     await host.start();
     await host.refresh();
     expect(ctx.events).toEqual([{ type: 'alert', data: expect.objectContaining({ metric: 'disk', level: 'critical', mount: '/' }) }]);
-    expect(ctx.states.get('problems')).toMatchObject({ disk: true });
+    expect(ctx.state('problems')).toMatchObject({ disk: true });
     expect([...ctx.states.keys()].filter((k) => k.startsWith('disk_') && k !== 'disk_io')).toEqual(['disk_root']);
   });
 });
@@ -243,7 +242,7 @@ describe('HostInstance without /proc', () => {
   it('refuses to start with a clear error', async () => {
     const tree = await FixtureTree.create();
     try {
-      const host = new HostInstance(recordingContext(), config(), { procRoot: tree.proc, sysRoot: tree.sys });
+      const host = new HostInstance(recordingContext<HostStates>(), config(), { procRoot: tree.proc, sysRoot: tree.sys });
       await expect(host.start()).rejects.toMatchObject({ code: 'HOST_UNSUPPORTED', message: expect.stringContaining('system.enabled: false') });
       await host.stop();
     } finally {
@@ -263,7 +262,7 @@ describe('HostInstance on a machine without sensors or swap', () => {
       await tree.writeProc('cpuinfo', 'processor\t: 0\nBogoMIPS\t: 108.00\nModel\t\t: Raspberry Pi 4 Model B\n');
       await tree.writeProc('net/dev', netDevText({ lo: [1, 1], end0: [0, 0] }));
       await tree.writeProc('mounts', '/dev/mmcblk0p2 / ext4 rw 0 0\n');
-      const ctx = recordingContext();
+      const ctx = recordingContext<HostStates>();
       let clock = 0;
       const host = new HostInstance(ctx, config(), { procRoot: tree.proc, sysRoot: tree.sys, now: () => clock });
       await host.start();
@@ -280,11 +279,50 @@ describe('HostInstance on a machine without sensors or swap', () => {
       expect(keys).not.toContain('problem_temperature');
       // No /proc/diskstats in this tree: no disk I/O entities.
       expect(keys).not.toContain('disk_read_rate');
-      expect(ctx.states.get('cpu')).toEqual({ load: 10, user: 5, system: 5, iowait: 0, core_0: 10 });
-      expect(ctx.states.get('memory')).toEqual({ used_percent: 50, used: 500_000 * KB, available: 500_000 * KB, total: 1_000_000 * KB, swap_used: 0, swap_total: 0 });
-      expect(ctx.states.get('problems')).toEqual({ cpu: false, memory: false, disk: false });
-      expect(ctx.states.get('net_end0')).toEqual({ rx_rate: 0, tx_rate: 0, rx_bytes: 0, tx_bytes: 0 });
+      expect(ctx.state('cpu')).toEqual({ load: 10, user: 5, system: 5, iowait: 0, core_0: 10 });
+      expect(ctx.state('memory')).toEqual({ used_percent: 50, used: 500_000 * KB, available: 500_000 * KB, total: 1_000_000 * KB, swap_used: 0, swap_total: 0 });
+      expect(ctx.state('problems')).toEqual({ cpu: false, memory: false, disk: false });
+      expect(ctx.state('net_end0')).toEqual({ rx_rate: 0, tx_rate: 0, rx_bytes: 0, tx_bytes: 0 });
       expect(host.device()).toMatchObject({ instance: 'system', viaBridge: true, hasAvailability: false, hwVersion: 'Raspberry Pi 4 Model B' });
+      await host.stop();
+      await ctx.scheduler.stop();
+    } finally {
+      await tree.remove();
+    }
+  });
+});
+
+describe('HostInstance with a file system mounted at /io', () => {
+  it('publishes its usage on a topic of its own, never on disk_io (the read/write rates)', async () => {
+    // Under host_root, so that `<root>/io` exists for statfs; mounts and counters come from PID 1.
+    const tree = await FixtureTree.create();
+    try {
+      await tree.writeProc('stat', statText([100, 0, 100, 800, 0], [[100, 0, 100, 800, 0]]));
+      await tree.writeProc('meminfo', meminfoText(1_000_000, 500_000));
+      await tree.writeProc('loadavg', '0.00 0.00 0.00 1/10 1\n');
+      await tree.writeProc('cpuinfo', 'processor\t: 0\n');
+      await tree.writeProc('diskstats', diskstatsText({ sda: [1000, 2000], sdb: [10, 20] }));
+      await tree.writeProc('1/mounts', '/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 /io ext4 rw 0 0\n');
+      await tree.writeProc('1/net/dev', netDevText({ eth0: [0, 0] }));
+      await mkdir(join(tree.root, 'io'));
+      const ctx = recordingContext<HostStates>();
+      let clock = 0;
+      const host = new HostInstance(ctx, config({ host_root: tree.root }), { procRoot: tree.proc, sysRoot: tree.sys, now: () => clock });
+      await host.start();
+      await host.refresh();
+      await tree.writeProc('diskstats', diskstatsText({ sda: [3000, 2000], sdb: [10, 20] }));
+      clock = 10_000;
+      await host.refresh();
+
+      const entities = host.entities();
+      const ioUsage = entities.find((e) => e.name === 'Disk usage /io')?.state;
+      expect(ioUsage).toMatch(/^disk_io_[0-9a-f]{6}$/);
+      expect(ctx.state(ioUsage!)).toMatchObject({ mount: '/io' });
+      expect(ctx.state('disk_root')).toMatchObject({ mount: '/' });
+      // disk_io holds the rates alone, and only the rate entities read it.
+      expect(ctx.state('disk_io')).toEqual({ read_rate: (2000 * 512) / 10, write_rate: 0 });
+      expect(ctx.published.filter((p) => p.name === 'disk_io').every((p) => !('mount' in p.payload))).toBe(true);
+      expect(entities.filter((e) => e.state === 'disk_io').map((e) => e.key)).toEqual(['disk_read_rate', 'disk_write_rate']);
       await host.stop();
       await ctx.scheduler.stop();
     } finally {

@@ -2,7 +2,7 @@ import type { Instance, InstanceContext } from '../core/instance.js';
 import type { DeviceDef, EntityDef } from '../ha/entity.js';
 import { LOG_LEVELS, type LogLevel } from '../log.js';
 import type { JobManager } from '../jobs/jobs.js';
-import type { BridgeInfoPayload } from '../mqtt/contract.js';
+import type { BridgeInfoPayload, BridgeStatePayload, JobsSummaryPayload } from '../mqtt/contract.js';
 import { VERSION } from '../version.js';
 
 /** What the bridge device shows; the app supplies a fresh snapshot on every change. */
@@ -21,18 +21,29 @@ export interface BridgeActions {
 export const BRIDGE_ID = 'bridge';
 
 /**
+ * The topics under `<base>/bridge/` the Bridge device's entities read. The bridge instance
+ * publishes `info`; `state` (also the last will) comes from the MQTT session and `jobs` from the
+ * job manager, outside any instance context.
+ */
+export type BridgeStates = {
+  info: BridgeInfoPayload;
+  state: BridgeStatePayload;
+  jobs: JobsSummaryPayload;
+};
+
+/**
  * The Bridge device in Home Assistant: connection state, version, start time, services online, a
  * log-level select and a Resync button. Its state object is `<base>/bridge/info`.
  */
 export class BridgeInstance implements Instance {
   readonly id = BRIDGE_ID;
   readonly type = 'bridge';
-  #ctx: InstanceContext;
+  #ctx: InstanceContext<BridgeStates>;
   #info: BridgeInfoSource;
   #lastWithoutUptime = '';
   readonly actions: BridgeActions;
 
-  constructor(ctx: InstanceContext, info: BridgeInfoSource, actions: BridgeActions) {
+  constructor(ctx: InstanceContext<BridgeStates>, info: BridgeInfoSource, actions: BridgeActions) {
     this.#ctx = ctx;
     this.#info = info;
     this.actions = actions;
@@ -50,7 +61,7 @@ export class BridgeInstance implements Instance {
     };
   }
 
-  entities(): EntityDef[] {
+  entities(): EntityDef<BridgeStates>[] {
     return [
       {
         key: 'connection_state',

@@ -1,7 +1,7 @@
 import type { InstanceContext } from '../core/instance.js';
 import { errorMessage } from '../errors.js';
 import { DockerClient } from './docker.js';
-import { HostState } from './entities.js';
+import { HostState, type HostStates } from './entities.js';
 import { slugify, syncNames } from './names.js';
 
 /**
@@ -9,13 +9,13 @@ import { slugify, syncNames } from './names.js';
  * While the socket is unreachable nothing is published and the error is logged once per outage.
  */
 export class DockerMonitor {
-  #ctx: InstanceContext;
+  #ctx: InstanceContext<HostStates>;
   #client: DockerClient;
   /** container name → slug (entity keys). */
   #containers = new Map<string, string>();
   #error: string | null = null;
 
-  constructor(ctx: InstanceContext, socketPath: string) {
+  constructor(ctx: InstanceContext<HostStates>, socketPath: string) {
     this.#ctx = ctx;
     this.#client = new DockerClient(socketPath);
   }

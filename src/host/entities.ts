@@ -1,5 +1,7 @@
-import type { EntityDef } from '../ha/entity.js';
+import { stateField, type EntityDef, type StateBinding } from '../ha/entity.js';
+import type { FieldOf, StateName } from '../mqtt/contract.js';
 import type { SystemConfig } from '../config/schema.js';
+import type { DiskUsage } from './disk-usage.js';
 
 /** State object names under `<base>/<id>/`; part of the MQTT contract (README, "Host"). */
 export const HostState = {
@@ -11,9 +13,111 @@ export const HostState = {
   gpu: 'gpu',
   docker: 'docker',
   problems: 'problems',
-  disk: (slug: string) => `disk_${slug}`,
-  net: (slug: string) => `net_${slug}`,
+  disk: (slug: string) => `disk_${slug}` as const,
+  net: (slug: string) => `net_${slug}` as const,
 } as const;
+
+/** `<base>/<id>/cpu`: percent; temperature (°C) and frequency (MHz) where the machine has them. */
+export interface CpuState {
+  load: number;
+  user: number;
+  system: number;
+  iowait: number;
+  /** Busy share of each core, `core_0` … `core_N`. */
+  [core: `core_${number}`]: number;
+  temperature?: number;
+  frequency?: number;
+}
+
+export interface LoadState {
+  load1: number;
+  load5: number;
+  load15: number;
+}
+
+/** Bytes; the swap percentage only where there is swap. */
+export interface MemoryState {
+  used_percent: number;
+  used: number;
+  available: number;
+  total: number;
+  swap_used_percent?: number;
+  swap_used: number;
+  swap_total: number;
+}
+
+/** `<base>/<id>/disk_<slug>`: one mount's usage (bytes). */
+export interface DiskState extends DiskUsage {
+  mount: string;
+}
+
+/** `<base>/<id>/disk_io`: whole disks, bytes/s. */
+export interface DiskIoState {
+  read_rate: number;
+  write_rate: number;
+}
+
+/** `<base>/<id>/net_<slug>`: one interface, bytes/s and byte counters. */
+export interface NetState {
+  rx_rate: number;
+  tx_rate: number;
+  rx_bytes: number;
+  tx_bytes: number;
+}
+
+export interface SystemState {
+  processes: number;
+  /** ISO 8601; absent when /proc/stat has no btime. */
+  boot_time?: string;
+}
+
+/** Utilisation (%), temperature (°C), memory (MiB): what the GPU reports. */
+export interface GpuState {
+  utilization: number;
+  temperature?: number;
+  memory_used?: number;
+  memory_total?: number;
+}
+
+export interface DockerState {
+  running: number;
+  stopped: number;
+  total: number;
+  /** Container name → Docker's state (`running`, `exited`…). */
+  containers: Record<string, string>;
+}
+
+/** `true` at warning or critical; the optional flags exist only where the metric does. */
+export interface ProblemsState {
+  cpu: boolean;
+  memory: boolean;
+  disk: boolean;
+  swap?: boolean;
+  temperature?: boolean;
+  gpu_temperature?: boolean;
+}
+
+/**
+ * Everything the Host device publishes under `<base>/<id>/`. The per-mount and per-interface names
+ * are a second member of the intersection: in one object type, `disk_io` would have to fit the
+ * `disk_${string}` pattern's payload (TS2411), while an intersection lets the named state win
+ * (mountSlug never hands out `io`, see DiskPoller, so no mount is published there).
+ */
+export type HostStates = {
+  cpu: CpuState;
+  load: LoadState;
+  memory: MemoryState;
+  disk_io: DiskIoState;
+  system: SystemState;
+  gpu: GpuState;
+  docker: DockerState;
+  problems: ProblemsState;
+} & {
+  [name: `disk_${string}`]: DiskState;
+  [name: `net_${string}`]: NetState;
+};
+
+type HostStateName = StateName<HostStates>;
 
 /** What this machine has; entities exist only for values the machine can give. */
 export interface HostShape {
@@ -39,17 +143,22 @@ const GIB = 1073741824;
 const toGiB = (field: string) => `{{ (value_json.${field} / ${GIB}) | round(2) }}`;
 const toKBps = (field: string) => `{{ (value_json.${field} / 1000) | round(1) }}`;
 
-export function hostEntities(shape: HostShape, iv: Intervals): EntityDef[] {
+/** A state field HA gets converted by a template (bytes → GiB, bytes/s → kB/s); the field is checked like `field`. */
+function converted<K extends HostStateName>(state: K, field: FieldOf<HostStates, K>, template: (field: string) => string): StateBinding<HostStates> & { valueTemplate: string } {
+  return { ...stateField<HostStates, K>(state), valueTemplate: template(field) };
+}
+
+export function hostEntities(shape: HostShape, iv: Intervals): EntityDef<HostStates>[] {
   const expire = (seconds: number) => Math.round(seconds * 3);
-  const percent = (key: string, name: string, state: string, field: string, interval: number, icon: string): EntityDef => ({
-    key, platform: 'sensor', name, state, field, unit: '%', stateClass: 'measurement', precision: 1, icon, expireAfter: expire(interval),
+  const percent = <K extends HostStateName>(key: string, name: string, state: K, field: FieldOf<HostStates, K>, interval: number, icon: string): EntityDef<HostStates> => ({
+    key, platform: 'sensor', name, ...stateField<HostStates, K>(state, field), unit: '%', stateClass: 'measurement', precision: 1, icon, expireAfter: expire(interval),
   });
-  const out: EntityDef[] = [];
+  const out: EntityDef<HostStates>[] = [];
 
   out.push(percent('cpu_load', 'CPU load', HostState.cpu, 'load', iv.cpu, 'mdi:cpu-64-bit'));
   out.push({ ...percent('cpu_iowait', 'CPU I/O wait', HostState.cpu, 'iowait', iv.cpu, 'mdi:timer-sand'), enabledByDefault: false });
   for (let i = 0; i < shape.cores; i++) {
-    out.push({ ...percent(`cpu_core_${i}_load`, `CPU core ${i} load`, HostState.cpu, `core_${i}`, iv.cpu, 'mdi:cpu-64-bit'), enabledByDefault: false });
+    out.push({ ...percent(`cpu_core_${i}_load`, `CPU core ${i} load`, HostState.cpu, `core_${i}` as const, iv.cpu, 'mdi:cpu-64-bit'), enabledByDefault: false });
   }
   if (shape.temperature) {
     out.push({
@@ -74,7 +183,7 @@ export function hostEntities(shape: HostShape, iv: Intervals): EntityDef[] {
   out.push(percent('memory_used_percent', 'Memory usage', HostState.memory, 'used_percent', iv.memory, 'mdi:memory'));
   for (const [key, name, field] of [['memory_used', 'Memory used', 'used'], ['memory_available', 'Memory available', 'available']] as const) {
     out.push({
-      key, platform: 'sensor', name, state: HostState.memory, valueTemplate: toGiB(field),
+      key, platform: 'sensor', name, ...converted(HostState.memory, field, toGiB),
       deviceClass: 'data_size', unit: 'GiB', stateClass: 'measurement', precision: 2, icon: 'mdi:memory', expireAfter: expire(iv.memory),
     });
   }
@@ -84,13 +193,15 @@ export function hostEntities(shape: HostShape, iv: Intervals): EntityDef[] {
     const state = HostState.disk(d.slug);
     out.push(percent(`disk_${d.slug}_used_percent`, `Disk usage ${d.mount}`, state, 'used_percent', iv.disk_usage, 'mdi:harddisk'));
     out.push({
-      key: `disk_${d.slug}_free`, platform: 'sensor', name: `Disk free ${d.mount}`, state, valueTemplate: toGiB('free'),
+      key: `disk_${d.slug}_free`, platform: 'sensor', name: `Disk free ${d.mount}`, ...converted(state, 'free', toGiB),
       deviceClass: 'data_size', unit: 'GiB', stateClass: 'measurement', precision: 1, icon: 'mdi:harddisk', expireAfter: expire(iv.disk_usage),
     });
   }
   if (shape.diskIo) for (const [key, name, field] of [['disk_read_rate', 'Disk read rate', 'read_rate'], ['disk_write_rate', 'Disk write rate', 'write_rate']] as const) {
     out.push({
-      key, platform: 'sensor', name, state: HostState.diskIo, valueTemplate: toKBps(field),
+      // Through converted(), not a literal: `disk_io` also fits the `disk_${string}` pattern, so only
+      // the generic helper checks its fields against DiskIoState.
+      key, platform: 'sensor', name, ...converted(HostState.diskIo, field, toKBps),
       deviceClass: 'data_rate', unit: 'kB/s', stateClass: 'measurement', precision: 1, expireAfter: expire(iv.disk_io),
     });
   }
@@ -99,7 +210,7 @@ export function hostEntities(shape: HostShape, iv: Intervals): EntityDef[] {
     const state = HostState.net(i.slug);
     for (const [dir, field] of [['in', 'rx_rate'], ['out', 'tx_rate']] as const) {
       out.push({
-        key: `net_${i.slug}_${field}`, platform: 'sensor', name: `Network throughput ${dir} ${i.name}`, state, valueTemplate: toKBps(field),
+        key: `net_${i.slug}_${field}`, platform: 'sensor', name: `Network throughput ${dir} ${i.name}`, ...converted(state, field, toKBps),
         deviceClass: 'data_rate', unit: 'kB/s', stateClass: 'measurement', precision: 1,
         icon: dir === 'in' ? 'mdi:download-network' : 'mdi:upload-network', expireAfter: expire(iv.network),
       });
@@ -146,7 +257,7 @@ export function hostEntities(shape: HostShape, iv: Intervals): EntityDef[] {
     }
   }
 
-  const problems: [string, string][] = [['cpu', 'CPU'], ['memory', 'Memory'], ['disk', 'Disk']];
+  const problems: [keyof ProblemsState, string][] = [['cpu', 'CPU'], ['memory', 'Memory'], ['disk', 'Disk']];
   if (shape.swap) problems.push(['swap', 'Swap']);
   if (shape.temperature) problems.push(['temperature', 'Temperature']);
   if (shape.gpu?.temperature) problems.push(['gpu_temperature', 'GPU temperature']);

@@ -6,7 +6,7 @@ import type { SystemConfig } from '../config/schema.js';
 import type { DeviceDef, EntityDef } from '../ha/entity.js';
 import { errorMessage, Media2MqttError } from '../errors.js';
 import type { DockerMonitor } from './docker-monitor.js';
-import { hostEntities, HostState, type HostShape } from './entities.js';
+import { hostEntities, HostState, type HostShape, type HostStates } from './entities.js';
 import { CpuPoller } from './poll-cpu.js';
 import { DiskPoller } from './poll-disks.js';
 import { GpuPoller } from './poll-gpu.js';
@@ -52,7 +52,7 @@ const STATIC_TIMEOUT_MS = 5_000;
 export class HostInstance implements Instance {
   readonly type = 'system';
   readonly id: string;
-  #ctx: InstanceContext;
+  #ctx: InstanceContext<HostStates>;
   #cfg: SystemConfig;
   #env: HostEnv;
   #si: SiClient;
@@ -71,7 +71,7 @@ export class HostInstance implements Instance {
   #dmi: DmiInfo = {};
   #static?: SiStatic;
 
-  constructor(ctx: InstanceContext, cfg: SystemConfig, deps: HostDeps = {}) {
+  constructor(ctx: InstanceContext<HostStates>, cfg: SystemConfig, deps: HostDeps = {}) {
     this.#ctx = ctx;
     this.#cfg = cfg;
     this.id = ctx.id;
@@ -128,7 +128,7 @@ export class HostInstance implements Instance {
     };
   }
 
-  entities(): EntityDef[] {
+  entities(): EntityDef<HostStates>[] {
     return hostEntities(this.#shape(), this.#cfg.intervals);
   }
 
@@ -213,9 +213,7 @@ export class HostInstance implements Instance {
     const entries = await readdir(this.#env.proc);
     let processes = 0;
     for (const e of entries) if (e.charCodeAt(0) >= 48 && e.charCodeAt(0) <= 57) processes++;
-    const payload: Record<string, unknown> = { processes };
-    if (this.#bootTime) payload.boot_time = this.#bootTime;
-    this.#ctx.publishState(HostState.system, payload);
+    this.#ctx.publishState(HostState.system, { processes, ...(this.#bootTime ? { boot_time: this.#bootTime } : {}) });
   }
 
   /** OS and model names, once, in parallel with the probe; the device falls back to /sys and node:os without them. */

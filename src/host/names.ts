@@ -36,11 +36,13 @@ function fnv1a(text: string): string {
 /**
  * Brings `map` (name → slug) in line with `names`; returns what appeared and disappeared. Slugs of
  * names still present are kept, so an entity's key never changes because another one appeared.
+ * `reserved` slugs are never handed out (a name that sanitises to one gets a hashed slug).
  */
 export function syncNames(
   map: Map<string, string>,
   names: Iterable<string>,
   slug: (name: string) => string,
+  reserved: readonly string[] = [],
 ): { added: string[]; removed: [name: string, slug: string][] } {
   const next = new Set(names);
   const removed: [string, string][] = [];
@@ -51,7 +53,7 @@ export function syncNames(
     }
   }
   const added: string[] = [];
-  const taken = new Set(map.values());
+  const taken = new Set([...reserved, ...map.values()]);
   for (const name of next) {
     if (map.has(name)) continue;
     const s = uniqueSlug(name, slug(name), taken);

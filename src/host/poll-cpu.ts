@@ -1,5 +1,5 @@
 import { cpuUsage } from './cpu.js';
-import { HostState } from './entities.js';
+import { HostState, type CpuState } from './entities.js';
 import type { HostEnv } from './poller.js';
 import { LABELS } from './problems.js';
 import { parseCpuinfo, parseLoadavg, parseStat, type ProcStat } from './procfs.js';
@@ -75,8 +75,8 @@ export class CpuPoller {
     }
     const usage = prev && cpuUsage(prev, stat);
     if (!usage) return;
-    const payload: Record<string, unknown> = { load: usage.load, user: usage.user, system: usage.system, iowait: usage.iowait };
-    usage.cores.forEach((v, i) => (payload[`core_${i}`] = v));
+    const payload: CpuState = { load: usage.load, user: usage.user, system: usage.system, iowait: usage.iowait };
+    usage.cores.forEach((v, i) => (payload[`core_${i}` as const] = v));
     if (this.#temperature !== undefined) payload.temperature = this.#temperature;
     if (this.#frequency !== undefined) payload.frequency = this.#frequency;
     ctx.publishState(HostState.cpu, payload);

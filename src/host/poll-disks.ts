@@ -9,6 +9,9 @@ import { diskLabel } from './problems.js';
 import { parseDiskstats, parseMounts } from './procfs.js';
 import { RateTracker } from './rates.js';
 
+/** `disk_<slug>` with this slug is HostState.diskIo, not a mount. */
+const DISK_IO_SLUG = HostState.diskIo.slice('disk_'.length);
+
 /**
  * The disk family: usage per selected mount (`statfs`, which mounts from the host's mount table)
  * and the machine's read/write rates from /proc/diskstats.
@@ -76,7 +79,8 @@ export class DiskPoller {
   async #updateDisks(): Promise<void> {
     const { ctx, cfg, problems } = this.#env;
     const mounts = selectMounts(parseMounts(await this.#env.read(`${this.#env.hostPid}mounts`)), cfg.disks).map((m) => m.mount);
-    const { added, removed } = syncNames(this.#disks, mounts, mountSlug);
+    // A mount at `/io` must not take `disk_io`, the topic of the read/write rates.
+    const { added, removed } = syncNames(this.#disks, mounts, mountSlug, [DISK_IO_SLUG]);
     for (const [mount, slug] of removed) {
       ctx.clearState(HostState.disk(slug));
       problems.forget(`disk:${mount}`, diskLabel(mount));

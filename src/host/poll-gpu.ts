@@ -1,4 +1,4 @@
-import { HostState, type HostShape } from './entities.js';
+import { HostState, type GpuState, type HostShape } from './entities.js';
 import type { HostEnv } from './poller.js';
 import { LABELS } from './problems.js';
 import type { SiClient } from './si-client.js';
@@ -39,7 +39,7 @@ export class GpuPoller {
     }
     const g = answer.gpu;
     const shape = { temperature: g.temperature !== undefined, memory: g.memory_used !== undefined };
-    const payload: Record<string, unknown> = { utilization: g.utilization };
+    const payload: GpuState = { utilization: g.utilization };
     if (g.temperature !== undefined) payload.temperature = g.temperature;
     if (g.memory_used !== undefined) payload.memory_used = g.memory_used;
     if (g.memory_total !== undefined) payload.memory_total = g.memory_total;

@@ -26,25 +26,26 @@ export class MemoryPoller {
     const m = parseMeminfo(await this.#env.read('meminfo'));
     const used = m.total - m.available;
     const swapUsed = m.swapTotal - m.swapFree;
-    const payload: Record<string, unknown> = {
-      used_percent: round1((used / m.total) * 100),
+    const usedPercent = round1((used / m.total) * 100);
+    // Without swap there is no usage percentage: leave the field (and its entity) out.
+    const swapPercent = m.swapTotal > 0 ? round1((swapUsed / m.swapTotal) * 100) : undefined;
+    ctx.publishState(HostState.memory, {
+      used_percent: usedPercent,
       used,
       available: m.available,
       total: m.total,
-    };
-    // Without swap there is no usage percentage: leave the field (and its entity) out.
-    if (m.swapTotal > 0) payload.swap_used_percent = round1((swapUsed / m.swapTotal) * 100);
-    payload.swap_used = swapUsed;
-    payload.swap_total = m.swapTotal;
-    ctx.publishState(HostState.memory, payload);
+      ...(swapPercent === undefined ? {} : { swap_used_percent: swapPercent }),
+      swap_used: swapUsed,
+      swap_total: m.swapTotal,
+    });
 
     if (this.#swap !== m.swapTotal > 0) {
       this.#swap = m.swapTotal > 0;
       if (!this.#swap) problems.forget('swap', LABELS.swap);
       ctx.entitiesChanged();
     }
-    problems.check('memory', payload.used_percent as number, cfg.thresholds.memory, LABELS.memory);
-    if (this.#swap) problems.check('swap', payload.swap_used_percent as number, cfg.thresholds.swap, LABELS.swap);
+    problems.check('memory', usedPercent, cfg.thresholds.memory, LABELS.memory);
+    if (swapPercent !== undefined) problems.check('swap', swapPercent, cfg.thresholds.swap, LABELS.swap);
     problems.publish();
   }
 }

@@ -1,10 +1,11 @@
 import type { InstanceContext } from '../core/instance.js';
 import type { SystemConfig } from '../config/schema.js';
+import type { HostStates } from './entities.js';
 import type { HostProblems } from './problems.js';
 
 /** What every poller of the host device shares (host.ts builds it once). */
 export interface HostEnv {
-  readonly ctx: InstanceContext;
+  readonly ctx: InstanceContext<HostStates>;
   readonly cfg: SystemConfig;
   /** Root of procfs, of sysfs. */
   readonly proc: string;

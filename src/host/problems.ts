@@ -1,6 +1,6 @@
 import type { InstanceContext } from '../core/instance.js';
 import { alertEvent, type MetricLabel } from './alerts.js';
-import { HostState } from './entities.js';
+import { HostState, type HostStates, type ProblemsState } from './entities.js';
 import { ThresholdTracker, type Threshold, type Transition } from './thresholds.js';
 
 type ProblemMetric = 'cpu' | 'memory' | 'swap' | 'disk' | 'temperature' | 'gpu_temperature';
@@ -31,10 +31,10 @@ export interface ProblemShape {
  */
 export class HostProblems {
   readonly #thresholds = new ThresholdTracker(2);
-  readonly #ctx: InstanceContext;
+  readonly #ctx: InstanceContext<HostStates>;
   readonly #shape: () => ProblemShape;
 
-  constructor(ctx: InstanceContext, shape: () => ProblemShape) {
+  constructor(ctx: InstanceContext<HostStates>, shape: () => ProblemShape) {
     this.#ctx = ctx;
     this.#shape = shape;
   }
@@ -50,7 +50,7 @@ export class HostProblems {
 
   publish(): void {
     const shape = this.#shape();
-    const p: Record<string, boolean> = {
+    const p: ProblemsState = {
       cpu: this.#thresholds.active('cpu'),
       memory: this.#thresholds.active('memory'),
       disk: this.#thresholds.active('disk:'),

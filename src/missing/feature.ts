@@ -4,7 +4,7 @@ import { CommandError, errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
 import { MissingActions } from './actions.js';
 import type { MissingConfig, SeriesDef } from './config.js';
-import { ATTRIBUTE_MISSING_MAX, MissingState, missingEntities, type MissingEvent } from './entities.js';
+import { ATTRIBUTE_MISSING_MAX, MissingState, missingEntities, type MissingEvent, type MissingEventData, type MissingEventPayload, type MissingStates } from './entities.js';
 import type { Gaps } from './gaps.js';
 import { warmUp } from './parse.js';
 import type { PeerLookup } from './peers.js';
@@ -37,7 +37,7 @@ const CHECK_TIMEOUT_MS = 15 * 60_000;
 export class MissingInstance implements Instance {
   readonly type = 'missing';
   readonly id: string;
-  readonly ctx: InstanceContext;
+  readonly ctx: InstanceContext<MissingStates>;
   readonly cfg: MissingConfig;
   readonly peers: PeerLookup;
   readonly store: MissingStore;
@@ -51,7 +51,7 @@ export class MissingInstance implements Instance {
   #checking: Promise<CheckOutcome> | null = null;
   #checkingAll: Promise<CheckOutcome> | null = null;
 
-  constructor(ctx: InstanceContext, cfg: MissingConfig, deps: MissingDeps = {}) {
+  constructor(ctx: InstanceContext<MissingStates>, cfg: MissingConfig, deps: MissingDeps = {}) {
     this.ctx = ctx;
     this.id = ctx.id;
     this.cfg = cfg;
@@ -65,7 +65,7 @@ export class MissingInstance implements Instance {
     return { instance: this.id, name: 'Missing volumes', manufacturer: 'media2mqtt', model: 'Missing volumes monitor', swVersion: VERSION, viaBridge: true, hasAvailability: true };
   }
 
-  entities(): EntityDef[] {
+  entities(): EntityDef<MissingStates>[] {
     return missingEntities(this.id, this.ctx.topics, this.series().map((s) => ({ id: s.id, title: s.title })));
   }
 
@@ -210,7 +210,7 @@ export class MissingInstance implements Instance {
     const r = this.#records[id];
     if (!r) return;
     const g = r.gaps;
-    this.ctx.publishState(id, {
+    this.ctx.publishState(MissingState.series(id), {
       title: r.title,
       source: r.source,
       present: g?.present ?? [],
@@ -239,7 +239,7 @@ export class MissingInstance implements Instance {
   /** Forget a series' topics (unmonitor). */
   forget(id: string): void {
     delete this.#records[id];
-    this.ctx.clearState(id);
+    this.ctx.clearState(MissingState.series(id));
     this.ctx.clearState(MissingState.results(id));
     this.#publishSummary();
     this.ctx.entitiesChanged();
@@ -253,8 +253,8 @@ export class MissingInstance implements Instance {
   }
 
   /** An HA event on `<base>/missing/event`, never retained: an event entity must not replay it. */
-  emit(type: MissingEvent, data: Record<string, unknown>): void {
-    const payload = { event_type: type, ...data, at: this.#now().toISOString() };
+  emit<T extends MissingEvent>(type: T, data: MissingEventData[T]): void {
+    const payload: MissingEventPayload<T> = { event_type: type, ...data, at: this.#now().toISOString() };
     this.ctx.log.info(`${type}: ${JSON.stringify(data).slice(0, 300)}`);
     this.ctx.publishEvent(MissingState.event, payload);
   }

@@ -9,9 +9,10 @@ import type { PackRequest } from './build.js';
 
 export const PACKAGING_ID = 'packaging';
 
-/** State objects under `<base>/packaging/` (README, "Packaging"). */
+/** Topics under `<base>/packaging/` (README, "Packaging"): two retained states and an event. */
 export const PackagingState = { job: 'job', lastRelease: 'last_release', event: 'release_event' } as const;
 export const RELEASE_EVENTS = ['release_built', 'release_uploaded', 'release_failed'] as const;
+export type ReleaseEvent = (typeof RELEASE_EVENTS)[number];
 
 interface LastRelease {
   name: string;
@@ -22,6 +23,36 @@ interface LastRelease {
   uploaded_to: string | null;
 }
 
+/** `<base>/packaging/job`: the running job's whole-percent progress and step; idle between jobs. */
+export interface PackagingJobState {
+  state: 'running' | 'idle';
+  progress: number;
+  step: string;
+  job_id: string | null;
+}
+
+/** `<base>/packaging/last_release`; before the first release, `none` with size 0 and no time (HA needs valid values). */
+export type LastReleaseState =
+  | (LastRelease & { details: Pick<LastRelease, 'type' | 'volumes' | 'uploaded_to'> })
+  | { name: 'none'; size: 0; time: null; details: Record<string, never> };
+
+/** What each release event carries besides its type and time (also the `data` of the bridge event). */
+export type ReleaseEventData = {
+  release_built: { release: string; type: string; size: number; volumes: number };
+  release_uploaded: { release: string; destination: string; bytes: number };
+  release_failed: ({ source: string; name: string | null } | { release: string; destination: string }) & { error: { code: string; message: string } };
+};
+
+/** `<base>/packaging/release_event` (not retained): read by the HA event entity "Release". */
+export type ReleaseEventPayload<T extends ReleaseEvent = ReleaseEvent> = { event_type: T; time: string } & ReleaseEventData[T];
+
+/** Everything the Packaging device publishes under `<base>/packaging/`. */
+export type PackagingStates = {
+  job: PackagingJobState;
+  last_release: LastReleaseState;
+  release_event: ReleaseEventPayload;
+};
+
 /**
  * The Packaging device: builds releases and uploads them (the `pack`, `upload`, `releases` and
  * `delete_release` commands run through here). Home Assistant sees the running job's progress and
@@ -30,10 +61,10 @@ interface LastRelease {
 export class PackagingInstance implements Instance {
   readonly type = 'packaging';
   readonly id = PACKAGING_ID;
-  readonly #ctx: InstanceContext;
+  readonly #ctx: InstanceContext<PackagingStates>;
   readonly cfg: PackagingConfig;
 
-  constructor(ctx: InstanceContext, cfg: PackagingConfig) {
+  constructor(ctx: InstanceContext<PackagingStates>, cfg: PackagingConfig) {
     this.#ctx = ctx;
     this.cfg = cfg;
   }
@@ -42,7 +73,7 @@ export class PackagingInstance implements Instance {
     return { instance: this.id, name: 'Packaging', manufacturer: 'media2mqtt', model: 'Release packaging', swVersion: VERSION, viaBridge: true, hasAvailability: false };
   }
 
-  entities(): EntityDef[] {
+  entities(): EntityDef<PackagingStates>[] {
     const { job, lastRelease, event } = PackagingState;
     return [
       { key: 'job_progress', platform: 'sensor', name: 'Job progress', state: job, field: 'progress', unit: '%', stateClass: 'measurement', precision: 0, icon: 'mdi:package-variant' },
@@ -125,16 +156,19 @@ export class PackagingInstance implements Instance {
     this.#ctx.publishState(PackagingState.job, { state: 'idle', progress: 0, step: 'idle', job_id: null });
   }
 
-  #failed(err: unknown, data: Record<string, unknown>): unknown {
+  #failed(err: unknown, data: { source: string; name: string | null } | { release: string; destination: string }): unknown {
     const error = err instanceof Media2MqttError ? { code: err.code, message: err.message } : { code: 'INTERNAL', message: 'internal error (see the bridge log)' };
     if (!(err instanceof Media2MqttError)) this.#ctx.log.error(`packaging failed: ${errorMessage(err)}`);
     this.#event('release_failed', { ...data, error });
     return err;
   }
 
-  #event(type: (typeof RELEASE_EVENTS)[number], data: Record<string, unknown>): void {
-    // Retained like every state; Home Assistant ignores an event replayed at subscription.
-    this.#ctx.publishState(PackagingState.event, { event_type: type, time: new Date().toISOString(), ...data });
+  #event<T extends ReleaseEvent>(type: T, data: ReleaseEventData[T]): void {
+    // Not retained: HA's event entity fires on every live message, so a retained copy would fire
+    // again at each republish of the states (Home Assistant's birth message, Resync), and a client
+    // connecting later would take the last release for a new one.
+    const payload: ReleaseEventPayload<T> = { event_type: type, time: new Date().toISOString(), ...data };
+    this.#ctx.publishEvent(PackagingState.event, payload);
     this.#ctx.emitEvent(type, data);
   }
 

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemSchema } from '../../src/config/schema.js';
-import { HostInstance } from '../../src/host/index.js';
+import { HostInstance, type HostStates } from '../../src/host/index.js';
 import { recordingContext } from '../fixtures/host/context.js';
 import { FixtureTree, meminfoText, netDevText, statText } from '../fixtures/host/tree.js';
 
@@ -30,13 +30,13 @@ describe('system.host_root', () => {
     await tree.writeProc('1/net/dev', netDevText({ enp3s0: [5_000_000, 7_000_000] }));
     await mkdir(join(tree.root, 'srv', 'media'), { recursive: true });
 
-    const ctx = recordingContext();
+    const ctx = recordingContext<HostStates>();
     const host = new HostInstance(ctx, systemSchema.parse({ gpu: false, host_root: tree.root }));
     try {
       await host.start();
       await host.refresh();
-      expect(ctx.states.get('memory')).toMatchObject({ total: 32_000_000 * 1024 });
-      expect(ctx.states.get('disk_srv_media')).toMatchObject({ mount: '/srv/media' });
+      expect(ctx.state('memory')).toMatchObject({ total: 32_000_000 * 1024 });
+      expect(ctx.state('disk_srv_media')).toMatchObject({ mount: '/srv/media' });
       expect([...ctx.states.keys()].filter((k) => k.startsWith('disk_'))).toEqual(['disk_srv_media']);
       expect(host.entities().map((e) => e.key)).toEqual(expect.arrayContaining(['net_enp3s0_rx_rate']));
       expect(host.entities().some((e) => e.key.includes('eth0'))).toBe(false);

@@ -11,8 +11,8 @@ import { QbittorrentSim } from '../../src/services/qbittorrent/sim.js';
 import { Collector } from '../helpers/mqtt.js';
 import { startWithServices } from '../helpers/services.js';
 import type { TestApp } from '../helpers/app.js';
+import type { MissingHistoryState, MissingResultsState, SeriesState } from '../../src/missing/entities.js';
 
-type Json = Record<string, any>;
 const B = 'media2mqtt';
 
 /** The demo's missing-volumes setup on the demo's simulators: gaps, a search and a download happen on their own. */
@@ -46,15 +46,15 @@ describe('missing volumes demo', () => {
   });
 
   it('shows the folder gaps, the libraries\' incomplete series, and sends the best results to qBittorrent', async () => {
-    expect(await c.waitForTopic(`${B}/missing/one_piece`, (v) => (v as Json).last_checked !== null, 20_000)).toMatchObject({ present: [1, 2, 3, 5, 6, 8, 9, 10, 11, 12], missing: [4, 7], total: null, next_expected: 13 });
+    expect(await c.waitForTopic(`${B}/missing/one_piece`, (v) => (v as SeriesState).last_checked !== null, 20_000)).toMatchObject({ present: [1, 2, 3, 5, 6, 8, 9, 10, 11, 12], missing: [4, 7], total: null, next_expected: 13 });
     expect(await c.waitForTopic(`${B}/missing/komga_berserk`)).toMatchObject({ missing: [13, 27, 41, 42] });
     expect(await c.waitForTopic(`${B}/missing/kavita_berserk`)).toMatchObject({ missing: [13, 27, 41, 42] });
     // Auto-download after the first check: searches on Prowlarr, sends to qBittorrent, records the history.
-    const history = (await c.waitForTopic(`${B}/missing/history`, (v) => (v as Json).count > 0, 20_000)) as Json;
+    const history = (await c.waitForTopic(`${B}/missing/history`, (v) => (v as MissingHistoryState).count > 0, 20_000)) as MissingHistoryState;
     expect(history.recent[0]).toMatchObject({ status: 'sent', client: 'qbittorrent' });
     await c.waitFor(() => c.on(`${B}/missing/event`).some((m) => m.payload.includes('download_sent')), 'download_sent event', 20_000);
     expect(sims.qbit.world.snapshot().torrents.size).toBeGreaterThan(0);
-    const results = (await c.waitForTopic(`${B}/missing/results/one_piece`, (v) => (v as Json).count > 0)) as Json;
+    const results = (await c.waitForTopic(`${B}/missing/results/one_piece`, (v) => (v as MissingResultsState).count > 0)) as MissingResultsState;
     expect(results.best).toMatchObject({ covers: expect.arrayContaining([expect.any(Number)]) });
   });
 });

@@ -11,6 +11,7 @@ import { startWithServices } from '../helpers/services.js';
 import type { TestApp } from '../helpers/app.js';
 import { TorznabServer } from './torznab-server.js';
 import { checkTemplates, expand } from '../ha/ha-check.js';
+import type { MissingResultsState, MissingStates, SeriesState } from '../../src/missing/entities.js';
 
 type Json = Record<string, any>;
 const B = 'media2mqtt';
@@ -67,17 +68,17 @@ describe('missing volumes through the bridge', () => {
   });
 
   it('the first check publishes each series as issue 10 shows it, an error on the broken one only, and the summary', async () => {
-    const op = (await c.waitForTopic(`${B}/missing/one_piece`, (v) => (v as Json).last_checked !== null)) as Json;
+    const op = (await c.waitForTopic(`${B}/missing/one_piece`, (v) => (v as SeriesState).last_checked !== null)) as SeriesState;
     expect(Object.keys(op)).toEqual(['title', 'source', 'present', 'missing', 'total', 'missing_count', 'next_expected', 'last_checked']);
     expect(op).toMatchObject({ title: 'One Piece', source: 'folder', present: [1, 2, 4, 5], missing: [3, 6], total: 6, missing_count: 2, next_expected: 7 });
-    expect(Date.parse(op.last_checked)).not.toBeNaN();
+    expect(Date.parse(op.last_checked!)).not.toBeNaN();
     // Berserk in Komga: 1–40 without 13 and 27, total 42.
-    const berserk = (await c.waitForTopic(`${B}/missing/berserk`)) as Json;
+    const berserk = (await c.waitForTopic(`${B}/missing/berserk`)) as SeriesState;
     expect(berserk).toMatchObject({ source: 'komga', missing: [13, 27, 41, 42], total: 42, missing_count: 4, next_expected: 43 });
-    const blacksad = (await c.waitForTopic(`${B}/missing/blacksad`)) as Json;
+    const blacksad = (await c.waitForTopic(`${B}/missing/blacksad`)) as SeriesState;
     expect(blacksad.error).toBe(`folder ${join(library, 'Blacksad')} does not exist`);
     expect(blacksad.missing_count).toBe(0);
-    const summary = (await c.waitForTopic(`${B}/missing/summary`, (v) => (v as Json).last_check !== null)) as Json;
+    const summary = (await c.waitForTopic(`${B}/missing/summary`, (v) => (v as MissingStates['summary']).last_check !== null)) as MissingStates['summary'];
     expect(summary).toEqual({ series: 3, missing: 6, last_check: expect.any(String) });
     // Retained: a client connecting now gets it at once.
     const late = await Collector.connect(t.url, [`${B}/missing/one_piece`]);
@@ -111,8 +112,8 @@ describe('missing volumes through the bridge', () => {
     expect(steps).toEqual(expect.arrayContaining([[0, 'One Piece'], [50, 'Blacksad']]));
     const ev = await c.waitFor(() => c.on(`${B}/missing/event`).length > 0, 'event').then(() => c.on(`${B}/missing/event`)[0]!);
     expect(ev.retain).toBe(false);
-    expect(JSON.parse(ev.payload)).toMatchObject({ event_type: 'volume_found', series: 'one_piece', volumes: [3] });
-    await c.waitForTopic(`${B}/missing/one_piece`, (v) => (v as Json).missing_count === 1);
+    expect(JSON.parse(ev.payload) as MissingStates['event']).toMatchObject({ event_type: 'volume_found', series: 'one_piece', volumes: [3] });
+    await c.waitForTopic(`${B}/missing/one_piece`, (v) => (v as SeriesState).missing_count === 1);
   });
 
   it('search ranks the results: filters, dedupe, score and reasons; no link or key on MQTT', async () => {
@@ -129,7 +130,7 @@ describe('missing volumes through the bridge', () => {
     expect(r.results[0].reasons).toEqual(expect.arrayContaining(['covers 1 wanted volume (6)', 'title 100 % alike', '4 seeders']));
     expect(r.results[3]).toMatchObject({ link: null });
     expect(r.rejected).toEqual({ 'no wanted volume': 3, 'wrong series': 1, 'chapters, not volumes': 1, blocklisted: 1, 'too small': 1, 'integrale edition': 1 });
-    const results = (await c.waitForTopic(`${B}/missing/results/one_piece`, (v) => (v as Json).count > 0)) as Json;
+    const results = (await c.waitForTopic(`${B}/missing/results/one_piece`, (v) => (v as MissingResultsState).count > 0)) as MissingResultsState;
     expect(results.best).toMatchObject({ title: 'One Piece - Tome 6 [FR] (Glénat) 1r0n', covers: [6] });
     expect(torznab.queries.at(-1)?.get('t')).toBe('search');
     expect(torznab.queries.at(-1)?.get('cat')).toBe('7030');
@@ -142,7 +143,7 @@ describe('missing volumes through the bridge', () => {
     const added = qbit.world.snapshot().torrents.get('2'.padStart(40, '0'));
     expect(added).toMatchObject({ category: 'manga' });
     expect(qbit.world.snapshot().torrents.size).toBe(before + 1);
-    const history = (await c.waitForTopic(`${B}/missing/history`, (v) => (v as Json).count === 1)) as Json;
+    const history = (await c.waitForTopic(`${B}/missing/history`, (v) => (v as MissingStates['history']).count === 1)) as MissingStates['history'];
     expect(history.recent[0]).toMatchObject({ series: 'one_piece', volumes: [6], status: 'sent', release: 'One Piece - Tome 6 [FR] (Glénat) 1r0n' });
     const ev = await c.waitFor(() => c.on(`${B}/missing/event`).some((m) => m.payload.includes('download_sent')), 'download_sent').then(() => c.on(`${B}/missing/event`).find((m) => m.payload.includes('download_sent'))!);
     expect(ev.retain).toBe(false);
@@ -182,7 +183,7 @@ describe('missing volumes through the bridge', () => {
       expect(done.state).toBe('succeeded');
       expect(done.result.errors.berserk).toMatch(/komga/i);
       expect(done.result.series.one_piece).toEqual({ missing_count: 1, missing: [6] });
-      const berserk = (await c.waitForTopic(`${B}/missing/berserk`, (v) => typeof (v as Json).error === 'string')) as Json;
+      const berserk = (await c.waitForTopic(`${B}/missing/berserk`, (v) => typeof (v as SeriesState).error === 'string')) as SeriesState;
       // The last good numbers stay, with the error beside them.
       expect(berserk).toMatchObject({ missing: [13, 27, 41, 42] });
     } finally {
@@ -206,9 +207,9 @@ describe('missing volumes through the bridge', () => {
     expect(await call('monitor', { id: 'huge', title: 'Huge', source: 'folder', path: empty, total: 10_000 })).toMatchObject({ status: 'ok' });
     const done = await job(await call('check', 'huge'));
     expect(done.result.series.huge.missing_count).toBe(10_000);
-    const series = (await c.waitForTopic(`${B}/missing/huge`)) as Json;
+    const series = (await c.waitForTopic(`${B}/missing/huge`)) as SeriesState;
     expect(series.missing).toHaveLength(10_000);
-    const results = (await c.waitForTopic(`${B}/missing/results/huge`)) as Json;
+    const results = (await c.waitForTopic(`${B}/missing/results/huge`)) as MissingResultsState;
     // What json_attributes_template keeps: missing (bounded), best, error.
     const attributes = JSON.stringify({ missing: results.missing, best: results.best, error: results.error });
     expect(results.missing).toHaveLength(500);

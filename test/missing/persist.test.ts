@@ -11,6 +11,7 @@ import { qbittorrentModule } from '../../src/services/qbittorrent/index.js';
 import { QbittorrentSim } from '../../src/services/qbittorrent/sim.js';
 import { Collector, request } from '../helpers/mqtt.js';
 import { TorznabServer } from './torznab-server.js';
+import type { MissingStates } from '../../src/missing/entities.js';
 
 type Json = Record<string, any>;
 const B = 'media2mqtt';
@@ -71,7 +72,7 @@ describe('missing volumes across a restart', () => {
     const first = await start(join(dir, 'data'), services, missing);
     try {
       // check_interval 0: nothing runs until asked.
-      expect((await first.c.waitForTopic(`${B}/missing/summary`)) as Json).toEqual({ series: 0, missing: 0, last_check: null });
+      expect((await first.c.waitForTopic(`${B}/missing/summary`)) as MissingStates['summary']).toEqual({ series: 0, missing: 0, last_check: null });
       expect(await first.call('monitor', { id: 'saga', title: 'Saga', source: 'folder', path: join(dir, 'Saga') })).toMatchObject({ status: 'ok', data: { series: 'saga', monitored: true } });
       expect(await first.call('monitor', { id: 'summary', title: 'x', source: 'folder', path: dir })).toMatchObject({ status: 'error', error: { code: 'INVALID_PARAMS' } });
       const done = await first.job(await first.call('check'));
@@ -97,7 +98,7 @@ describe('missing volumes across a restart', () => {
       expect(after.result.auto).toEqual([]);
       total = after.result.missing;
       await first.c.waitFor(() => first.c.on(`${B}/missing/komga_monster`).at(-1)?.payload === '', 'monster cleared');
-      const found = first.c.on(`${B}/missing/event`).map((m) => JSON.parse(m.payload) as Json).find((e) => e.series === 'komga_monster');
+      const found = first.c.on(`${B}/missing/event`).map((m) => JSON.parse(m.payload) as MissingStates['event']).find((e) => e.series === 'komga_monster');
       expect(found).toMatchObject({ event_type: 'volume_found', volumes: [5, 6] });
     } finally {
       await first.stop();

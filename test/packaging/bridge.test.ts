@@ -7,6 +7,7 @@ import { validateDevicePayload } from '../helpers/ha-rules.js';
 import { Collector, request } from '../helpers/mqtt.js';
 import { sandboxes } from './helpers.js';
 import { startFtpServer } from './servers.js';
+import type { PackagingStates, ReleaseEventPayload } from '../../src/packaging/instance.js';
 
 type Json = Record<string, any>;
 const BASE = 'media2mqtt';
@@ -48,7 +49,7 @@ async function bridge(extra: Record<string, unknown> = {}, silentPort?: number) 
 
 describe('packaging through the real bridge', () => {
   it('pack over MQTT: a job with per-step and per-byte progress, the release on disk and on the FTP server, the HA device and events', async () => {
-    const { b, c, call, job, home } = await bridge();
+    const { b, t, c, call, job, home } = await bridge();
     const src = await b.file('Some Book.epub', 12_000_000);
     const answer = await call('pack', { type: 'EBOOK', source: src, volume_size: 5_000_000, year: 2024, upload: 'ftp_main' });
     expect(answer).toMatchObject({ status: 'ok', data: { job_id: expect.any(String), state: 'queued' } });
@@ -65,13 +66,25 @@ describe('packaging through the real bridge', () => {
     expect(new Set(percents.filter((p) => p > 0 && p < 100)).size).toBeGreaterThanOrEqual(5);
     expect(percents.every((p, i) => i === 0 || p >= percents[i - 1]!)).toBe(true);
     // The device's own state followed the job, then went back to idle.
-    const deviceSteps = c.on(`${BASE}/packaging/job`).map((m) => JSON.parse(m.payload) as Json);
+    const deviceSteps = c.on(`${BASE}/packaging/job`).map((m) => JSON.parse(m.payload) as PackagingStates['job']);
     expect(deviceSteps.some((s) => s.state === 'running' && s.progress > 0 && s.progress < 100)).toBe(true);
     expect(deviceSteps.at(-1)).toMatchObject({ state: 'idle', progress: 0 });
-    await c.waitForTopic(`${BASE}/packaging/last_release`, (v) => (v as Json).name === 'Some.Book.2024.EPUB.eBook-GRP');
+    await c.waitForTopic(`${BASE}/packaging/last_release`, (v) => (v as PackagingStates['last_release']).name === 'Some.Book.2024.EPUB.eBook-GRP');
     expect(c.latest(`${BASE}/packaging/last_release`)).toMatchObject({ size: done.result.size, uploaded_to: 'ftp_main' });
-    const events = c.on(`${BASE}/packaging/release_event`).map((m) => (JSON.parse(m.payload) as Json).event_type);
+    const events = c.on(`${BASE}/packaging/release_event`).map((m) => (JSON.parse(m.payload) as ReleaseEventPayload).event_type);
     expect(events).toEqual(['release_built', 'release_uploaded']);
+    // The event is not retained: HA's event entity fires on every live message, so a retained one
+    // fired again whenever the states were republished (Resync, Home Assistant's birth message),
+    // and a client connecting later took the last release for a new one.
+    const lastReleases = c.on(`${BASE}/packaging/last_release`).length;
+    expect(await request(t.url, BASE, 'bridge', 'resync', '{}')).toMatchObject({ status: 'ok' });
+    await c.waitFor(() => c.on(`${BASE}/packaging/last_release`).length > lastReleases, 'the republished last_release');
+    expect(c.on(`${BASE}/packaging/release_event`)).toHaveLength(2);
+    const late = await Collector.connect(t.url, [`${BASE}/packaging/#`]);
+    stops.push(() => late.close());
+    await late.waitForTopic(`${BASE}/packaging/job`);
+    await late.waitForTopic(`${BASE}/packaging/last_release`);
+    expect(late.on(`${BASE}/packaging/release_event`)).toEqual([]);
     // Uploaded bytes are the release's.
     for (const f of await readdir(done.result.dir)) expect((await readFile(join(home, 'up', done.result.release, f))).equals(await readFile(join(done.result.dir, f)))).toBe(true);
     // Home Assistant: one Packaging device via the bridge with the job, last release and event entities.
@@ -100,7 +113,7 @@ describe('packaging through the real bridge', () => {
       const done = await job(answer.data.job_id);
       expect(done, code).toMatchObject({ state: 'failed', error: { code } });
     }
-    const failed = c.on(`${BASE}/packaging/release_event`).map((m) => JSON.parse(m.payload) as Json);
+    const failed = c.on(`${BASE}/packaging/release_event`).map((m) => JSON.parse(m.payload) as ReleaseEventPayload);
     expect(failed.map((e) => e.event_type)).toEqual(['release_failed', 'release_failed', 'release_failed', 'release_failed']);
     expect(await readdir(b.out).catch(() => [])).toEqual([]);
     // Invalid parameters never start a job.
@@ -145,7 +158,7 @@ describe('packaging through the real bridge', () => {
     await c.waitForTopic(`${BASE}/jobs/${id}`, (j) => (j as Json).step === 'connecting');
     expect(await request(t.url, BASE, 'bridge', 'cancel_job', id)).toMatchObject({ status: 'ok' });
     expect(await job(id)).toMatchObject({ state: 'cancelled', error: { code: 'CANCELLED' } });
-    await c.waitForTopic(`${BASE}/packaging/job`, (v) => (v as Json).state === 'idle');
+    await c.waitForTopic(`${BASE}/packaging/job`, (v) => (v as PackagingStates['job']).state === 'idle');
     expect(c.latest(`${BASE}/packaging/release_event`)).toMatchObject({ event_type: 'release_failed', error: { code: 'CANCELLED' } });
     // The release was built (upload is its second half) and stays for a later upload; the bridge still answers.
     expect(await call('releases', {})).toMatchObject({ status: 'ok', data: { releases: [{ release: 'X.2020.PDF-GRP' }] } });

@@ -4,7 +4,9 @@
  * `@ts-expect-error` must fail to compile; if the contract stopped catching that mistake, the
  * directive itself becomes the error and `npm test` fails.
  */
+import type { InstanceContext } from '../../src/core/instance.js';
 import type { EntityDef } from '../../src/ha/entity.js';
+import { HostState, type HostStates } from '../../src/host/entities.js';
 import { updateEntity } from '../../src/ha/platforms.js';
 import type { ServiceContext } from '../../src/services/service.js';
 import type { ServarrConfig } from '../../src/services/servarr/service.js';
@@ -88,4 +90,24 @@ export const seerrEntities: EntityDef<SeerrStates>[] = [
   { key: 'l', platform: 'sensor', name: 'L', state: 'requests/12', field: 'stage' },
   // @ts-expect-error a field of the per-request payload read on the counts
   { key: 'm', platform: 'sensor', name: 'M', state: 'requests', field: 'stage' },
+];
+
+// Template-literal state NAMES (the Host device): `disk_<slug>` and `net_<slug>` per mount and
+// interface, and `disk_io`, a named state that fits the `disk_${string}` pattern but keeps its own payload.
+export function hostPublishing(ctx: InstanceContext<HostStates>): void {
+  const usage = { mount: '/', used_percent: 1, used: 1, free: 1, total: 2 };
+  ctx.publishState(HostState.disk('root'), usage);
+  ctx.publishState(HostState.diskIo, { read_rate: 1, write_rate: 2 });
+  // @ts-expect-error disk_io carries the rates, not a mount's usage
+  ctx.publishState(HostState.diskIo, usage);
+  // @ts-expect-error a mount's usage on an interface's topic
+  ctx.publishState(HostState.net('eth0'), usage);
+  // @ts-expect-error a per-core field outside `core_${number}`
+  ctx.publishState('cpu', { load: 1, user: 1, system: 1, iowait: 0, core_a: 1 });
+}
+
+export const hostEntities: EntityDef<HostStates>[] = [
+  { key: 'j', platform: 'sensor', name: 'J', state: HostState.net('eth0'), field: 'rx_rate' },
+  // @ts-expect-error an interface's field on a mount's state
+  { key: 'k', platform: 'sensor', name: 'K', state: HostState.disk('root'), field: 'rx_rate' },
 ];
