@@ -2,7 +2,7 @@ import type { InstanceContext } from '../core/instance.js';
 import type { ServiceConfigInput, ServiceType } from './registry.js';
 import { SERVICE_TYPE_DEFS, loadServiceModule } from './registry.js';
 import { resolveServiceConfig, type ServiceModule } from './module.js';
-import type { PolledService, ServiceContext } from './service.js';
+import type { ServiceInstance, ServiceContext } from './service.js';
 import { UpstreamHttp } from './http.js';
 
 /**
@@ -15,7 +15,7 @@ export async function createService(
   input: ServiceConfigInput,
   base: InstanceContext,
   modules?: Partial<Record<ServiceType, ServiceModule>>,
-): Promise<{ module: ServiceModule; instance: PolledService; ctx: ServiceContext } | null> {
+): Promise<{ module: ServiceModule; instance: ServiceInstance; ctx: ServiceContext } | null> {
   const module = modules ? modules[input.type] : await loadServiceModule(input.type);
   if (!module) return null;
   const cfg = resolveServiceConfig(SERVICE_TYPE_DEFS[input.type], input);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AnyCommandDef } from '../commands/registry.js';
-import type { PolledService, ServiceContext } from './service.js';
+import type { ServiceInstance, ServiceContext } from './service.js';
 import type { SimServer } from './sim/server.js';
 import { DEFAULT_INTERVALS, serviceBaseShape, type BaseServiceConfig, type CommonServiceSettings, type Credential } from './settings.js';
 
@@ -49,7 +49,7 @@ export interface ServiceModule<T extends string = string> {
   type: T;
   auth(cfg: CommonServiceSettings): ServiceAuth;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  create(ctx: ServiceContext<any>): PolledService<any>;
+  create(ctx: ServiceContext<any>): ServiceInstance;
   /** The type's commands (`<base>/<instance>/set/<name>`), declared with defineCommand in its folder. */
   commands?: readonly AnyCommandDef[];
   /** `demo`: the simulator also scripts activity on tick() (tests leave it off and drive it themselves). */

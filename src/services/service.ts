@@ -30,6 +30,18 @@ function statusEntities(expireAfter: number, live: boolean): EntityDef<ServiceSt
 }
 
 /**
+ * A running upstream service of any type, as the launcher, the hub and tests see it: its public
+ * surface only (its state map stays with its class).
+ */
+export interface ServiceInstance extends Instance {
+  /** Polls now (the `sync` command, webhooks). */
+  refresh(): Promise<void>;
+  onWebhook(req: WebhookRequest): Promise<void>;
+  /** Failed polls in a row (0 while healthy). */
+  readonly failures: number;
+}
+
+/**
  * Longest wait between polls of a failing instance: an instance is back within this (plus one
  * poll) of its fault ending, whatever the fault (issue 14, item 13: a doubling backoff capped at
  * 600 s brought Radarr back 145 s after an HTTP 500 spell ended).
@@ -44,7 +56,7 @@ const LIVE_RETRY_MS = 5_000;
  * one log line per distinct failure (not one per poll), and a webhook hook that refreshes at once.
  * Each service folder extends it with its API calls, state objects and entities.
  */
-export abstract class PolledService<C extends BaseServiceConfig = BaseServiceConfig, S extends ServiceStates = StateMap & ServiceStates> implements Instance {
+export abstract class PolledService<C extends BaseServiceConfig, S extends ServiceStates> implements ServiceInstance {
   /** The service type (`sonarr`), as registered in registry.ts. */
   abstract readonly type: string;
   readonly id: string;

@@ -4,13 +4,18 @@ import { CommandError } from '../../src/errors.js';
 import type { EntityDef } from '../../src/ha/entity.js';
 import type { ServiceModule } from '../../src/services/module.js';
 import { PolledService } from '../../src/services/service.js';
+import type { ServiceStates } from '../../src/mqtt/contract.js';
+import type { BaseServiceConfig } from '../../src/services/settings.js';
+
+/** The fake's own contract: the base status, and a queue with its pause flag. */
+type FakeStates = ServiceStates & { queue: { paused: boolean } };
 
 /**
  * A stand-in service whose commands the test controls: a job that waits on a gate, a handler
  * that throws an internal error, a destructive one. It counts handler calls, so a test can prove
  * that bad input never reached a handler (and so never an upstream).
  */
-export class FakeService extends PolledService {
+export class FakeService extends PolledService<BaseServiceConfig, FakeStates> {
   readonly type = 'sabnzbd' as const;
   protected readonly manufacturer = 'Test';
   protected readonly model = 'Fake';
@@ -23,7 +28,7 @@ export class FakeService extends PolledService {
     this.version = '1.0';
     this.ctx.publishState('queue', { paused: this.paused });
   }
-  protected serviceEntities(): EntityDef[] {
+  protected serviceEntities(): EntityDef<FakeStates>[] {
     return [];
   }
 }

@@ -9,7 +9,7 @@ import { RadarrSim } from '../../src/services/radarr/sim.js';
 import { SonarrSim } from '../../src/services/sonarr/sim.js';
 import { QbittorrentSim } from '../../src/services/qbittorrent/sim.js';
 import type { SimDownload } from '../../src/services/servarr/sim/core.js';
-import type { PolledService } from '../../src/services/service.js';
+import type { ServiceInstance } from '../../src/services/service.js';
 import { Collector } from '../helpers/mqtt.js';
 import { postWebhook, startWithServices } from '../helpers/services.js';
 import type { TestApp } from '../helpers/app.js';
@@ -29,7 +29,7 @@ describe('request lifecycle: edge cases', () => {
   let t: TestApp & { secrets: string[] };
   let sub: Collector;
   const base = 'media2mqtt/jellyseerr';
-  const svc = (id: string) => t.app.instance(id) as PolledService;
+  const svc = (id: string) => t.app.instance(id) as ServiceInstance;
   const events = (id: number) =>
     sub.on('media2mqtt/bridge/event').map((m) => JSON.parse(m.payload) as Ev).filter((e) => e.type === 'request_stage' && e.data.request.id === id);
   const state = (id: number, pred: (r: Req) => boolean, what: string) => sub.waitForTopic(`${base}/requests/${id}`, (p) => pred(p as Req)).catch(() => {
@@ -187,7 +187,7 @@ describe('request lifecycle: a usenet download in SABnzbd', () => {
       await postWebhook(t, 'radarr', arrHook('radarr', 'Grab', item, d));
       await stage(r.id, 'grabbed');
       for (let i = 0; i < 3; i++) sab.tick();
-      await (t.app.instance('sabnzbd') as PolledService).refresh();
+      await (t.app.instance('sabnzbd') as ServiceInstance).refresh();
       const downloading = await stage(r.id, 'downloading');
       expect(downloading).toMatchObject({ download_client: 'sabnzbd', instance: 'radarr', downloads: 1 });
       expect(downloading.progress).toBeGreaterThan(0);
@@ -199,8 +199,8 @@ describe('request lifecycle: a usenet download in SABnzbd', () => {
         if (h.history.slots[0]?.status === 'Failed') break;
       }
       radarr.queue.splice(radarr.queue.indexOf(d), 1);
-      await (t.app.instance('sabnzbd') as PolledService).refresh();
-      await (t.app.instance('radarr') as PolledService).refresh();
+      await (t.app.instance('sabnzbd') as ServiceInstance).refresh();
+      await (t.app.instance('radarr') as ServiceInstance).refresh();
       const failed = await stage(r.id, 'failed');
       expect(failed.reason).toMatch(/^download failed: /);
     } finally {

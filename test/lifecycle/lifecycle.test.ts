@@ -6,7 +6,7 @@ import { JELLYSEERR } from '../../src/services/seerr/flavour.js';
 import { SeerrSim } from '../../src/services/seerr/sim.js';
 import { RadarrSim } from '../../src/services/radarr/sim.js';
 import { QbittorrentSim } from '../../src/services/qbittorrent/sim.js';
-import type { PolledService } from '../../src/services/service.js';
+import type { ServiceInstance } from '../../src/services/service.js';
 import type { SeerrService } from '../../src/services/seerr/service.js';
 import { Collector } from '../helpers/mqtt.js';
 import { validateDevicePayload } from '../helpers/ha-rules.js';
@@ -24,7 +24,7 @@ describe('request lifecycle: a movie from pending to available through Jellyseer
   let t: TestApp & { secrets: string[] };
   let sub: Collector;
   const base = 'media2mqtt/jellyseerr';
-  const svc = (id: string) => t.app.instance(id) as PolledService;
+  const svc = (id: string) => t.app.instance(id) as ServiceInstance;
   const stageEvents = (requestId: number) =>
     sub.on('media2mqtt/bridge/event').map((m) => JSON.parse(m.payload) as Ev).filter((e) => e.type === 'request_stage' && e.instance === 'jellyseerr' && e.data.request.id === requestId);
   const stages = (requestId: number) => stageEvents(requestId).map((e) => `${e.data.from}→${e.data.to}`);

@@ -10,7 +10,7 @@ import { SonarrSim } from '../../src/services/sonarr/sim.js';
 import { QbittorrentSim } from '../../src/services/qbittorrent/sim.js';
 import { JellyfinSim } from '../../src/services/jellyfin/sim.js';
 import { DemoPipeline } from '../../src/services/sim/pipeline.js';
-import type { PolledService } from '../../src/services/service.js';
+import type { ServiceInstance } from '../../src/services/service.js';
 import type { SeerrService } from '../../src/services/seerr/service.js';
 import { Collector } from '../helpers/mqtt.js';
 import { startWithServices } from '../helpers/services.js';
@@ -28,7 +28,7 @@ describe('demo world: an approval flows through Radarr/Sonarr, qBittorrent and J
   let pipeline: DemoPipeline;
   let t: TestApp & { secrets: string[] };
   let sub: Collector;
-  const svc = (id: string) => t.app.instance(id) as PolledService;
+  const svc = (id: string) => t.app.instance(id) as ServiceInstance;
 
   beforeAll(async () => {
     seerr = await SeerrSim.start(JELLYSEERR);

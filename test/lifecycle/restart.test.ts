@@ -7,7 +7,7 @@ import { JELLYSEERR } from '../../src/services/seerr/flavour.js';
 import { SeerrSim } from '../../src/services/seerr/sim.js';
 import { RadarrSim } from '../../src/services/radarr/sim.js';
 import { QbittorrentSim } from '../../src/services/qbittorrent/sim.js';
-import type { PolledService } from '../../src/services/service.js';
+import type { ServiceInstance } from '../../src/services/service.js';
 import type { App } from '../../src/app.js';
 import { Collector } from '../helpers/mqtt.js';
 import type { ServiceUnderTest } from '../helpers/services.js';
@@ -51,7 +51,7 @@ describe('request lifecycle: a bridge restart in the middle of a download', () =
     open.push({ app: b.app, sub });
     const events = (id: number) => sub.on('media2mqtt/bridge/event').map((m) => JSON.parse(m.payload) as Ev).filter((e) => e.type === 'request_stage' && e.data.request.id === id);
     const stage = (id: number, s: string) => sub.waitForTopic(`${base}/requests/${id}`, (p) => (p as { stage: string }).stage === s);
-    return { ...b, sub, events, stage, svc: (id: string) => b.app.instance(id) as PolledService };
+    return { ...b, sub, events, stage, svc: (id: string) => b.app.instance(id) as ServiceInstance };
   }
 
   it('stages come back from the data file, nothing is announced twice, the next change once', async () => {

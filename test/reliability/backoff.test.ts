@@ -4,7 +4,8 @@ import { Scheduler } from '../../src/core/scheduler.js';
 import { UpstreamError } from '../../src/errors.js';
 import type { EntityDef } from '../../src/ha/entity.js';
 import { LogHub } from '../../src/log.js';
-import { Topics } from '../../src/mqtt/contract.js';
+import { Topics, type ServiceStates } from '../../src/mqtt/contract.js';
+import type { BaseServiceConfig } from '../../src/services/settings.js';
 import { MAX_BACKOFF_SECONDS, PolledService, type ServiceContext } from '../../src/services/service.js';
 
 // Issue 14, item 13: a failing instance is polled again within MAX_BACKOFF_SECONDS whatever its
@@ -18,7 +19,7 @@ class Recording extends Scheduler {
   }
 }
 
-class Flaky extends PolledService {
+class Flaky extends PolledService<BaseServiceConfig, ServiceStates> {
   readonly type = 'sonarr' as const;
   protected readonly manufacturer = 'test';
   protected readonly model = 'flaky';
@@ -28,7 +29,7 @@ class Flaky extends PolledService {
     this.polls++;
     if (this.failing) throw new UpstreamError(this.id, 'HTTP 500', { status: 500, code: 'HTTP_500' });
   }
-  protected serviceEntities(): EntityDef[] {
+  protected serviceEntities(): EntityDef<ServiceStates>[] {
     return [];
   }
   /** What a live channel's message handler calls. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/services/sim/server.js';
-import type { PolledService } from '../../src/services/service.js';
+import type { ServiceInstance } from '../../src/services/service.js';
 import { SERVICE_TYPE_DEFS, loadServiceModule, type ServiceType } from '../../src/services/registry.js';
 import { validateDevicePayload } from '../helpers/ha-rules.js';
 import { Collector } from '../helpers/mqtt.js';
@@ -55,7 +55,7 @@ describe('service conformance', () => {
       expect(stateTopics.length).toBeGreaterThanOrEqual(2);
       for (const topic of stateTopics) await sub.waitForTopic(topic, () => true, 15_000);
 
-      const service = t.app.instance(id) as PolledService;
+      const service = t.app.instance(id) as ServiceInstance;
       const entry = (x: string) => (sub.latest('media2mqtt/bridge/info') as Info | undefined)?.services.find((s) => s.id === x);
       for (const [fault, cause] of Object.entries(CAUSES) as [Fault, RegExp][]) {
         const logsBefore = t.logs.length;

@@ -12,7 +12,7 @@ import { DEMO_CYCLE as PLEX_DEMO_CYCLE, PlexWorld } from '../../src/services/ple
 import type { ServiceModule } from '../../src/services/module.js';
 import type { PlaybackSession } from '../../src/sessions/model.js';
 import { SessionTracker } from '../../src/sessions/tracker.js';
-import type { PolledService } from '../../src/services/service.js';
+import type { ServiceInstance } from '../../src/services/service.js';
 import type { TestApp } from '../helpers/app.js';
 import { validateDevicePayload } from '../helpers/ha-rules.js';
 import { Collector } from '../helpers/mqtt.js';
@@ -93,7 +93,7 @@ function describeSessions<S extends Sim>(c: SessionCase<S>): void {
     let simB: S;
     let t: TestApp & { secrets: string[] };
     let sub: Collector;
-    const poll = (id: string) => (t.app.instance(id) as PolledService).refresh();
+    const poll = (id: string) => (t.app.instance(id) as ServiceInstance).refresh();
     const a = () => view(sub, A);
     const b = () => view(sub, B);
 
@@ -245,7 +245,7 @@ function describeSessions<S extends Sim>(c: SessionCase<S>): void {
       }
       expect(v().events()[1]).toMatchObject({ reason: 'ended' });
       // The refresh the pushes asked for, and a poll, add nothing.
-      await (t.app.instance(id) as PolledService).refresh();
+      await (t.app.instance(id) as ServiceInstance).refresh();
       await v().waitSessions((s) => s.count === 0);
       expect(v().events()).toHaveLength(2);
     });
@@ -264,7 +264,7 @@ function describeSessions<S extends Sim>(c: SessionCase<S>): void {
       c.stop(sim, 'erin');
       await v().waitEvents(6, 'the stop');
       await v().waitSessions((s) => s.count === 0 && !s.watching);
-      await (t.app.instance(id) as PolledService).refresh();
+      await (t.app.instance(id) as ServiceInstance).refresh();
       expect(v().log().slice(2)).toEqual(['playback_started:erin', 'paused:erin', 'resumed:erin', 'stopped:erin']);
       await sub.waitFor(() => !('now_playing_erin' in (v().device()?.components ?? {})), 'now_playing_erin removed');
     });

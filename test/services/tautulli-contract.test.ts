@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tautulliModule } from '../../src/services/tautulli/index.js';
 import { TautulliSim } from '../../src/services/tautulli/sim.js';
-import type { PolledService } from '../../src/services/service.js';
+import type { ServiceInstance } from '../../src/services/service.js';
 import { Collector } from '../helpers/mqtt.js';
 import { SPECS_DIR } from '../helpers/openapi.js';
 import { startWithServices } from '../helpers/services.js';
@@ -53,7 +53,7 @@ describe('tautulli: contract with the API reference', () => {
     t = await startWithServices([{ id: 'tautulli', module: tautulliModule, sim, extra: { interval: 3600, idle_interval: 3600 } }]);
     sub = await Collector.connect(t.url, ['media2mqtt/#']);
     await sub.waitForTopic('media2mqtt/tautulli/server');
-    await (t.app.instance('tautulli') as PolledService).refresh();
+    await (t.app.instance('tautulli') as ServiceInstance).refresh();
   });
   afterAll(async () => {
     await sub?.close();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/app.js';
 import { configSchema } from '../../src/config/schema.js';
 import { LogHub } from '../../src/log.js';
-import type { PolledService } from '../../src/services/service.js';
+import type { ServiceInstance } from '../../src/services/service.js';
 import { tautulliModule } from '../../src/services/tautulli/index.js';
 import { TautulliSim } from '../../src/services/tautulli/sim.js';
 import type { TestApp } from '../helpers/app.js';
@@ -26,7 +26,7 @@ describe('tautulli: playback sessions through the real broker', () => {
   let sub: Collector;
   let jon: number;
   let sansa: number;
-  const poll = () => (t.app.instance('tautulli') as PolledService).refresh();
+  const poll = () => (t.app.instance('tautulli') as ServiceInstance).refresh();
   const events = () => sub.on(EVENTS).filter((m) => m.payload).map((m) => JSON.parse(m.payload) as Record<string, unknown>);
   const eventLog = () => events().map((e) => `${String(e.event_type)}:${String(e.user)}`);
   const device = () => sub.latest(CONFIG) as Device;
@@ -141,7 +141,7 @@ describe('tautulli: a bridge restart mid-session', () => {
       await app.start();
       const sub = await Collector.connect(`mqtt://127.0.0.1:${app.brokerListeners!.tcp}`, ['media2mqtt/#']);
       const types = () => logs.map((l) => /(playback_started|paused|resumed|stopped): /.exec(l)?.[1]).filter(Boolean);
-      return { app, sub, types, refresh: () => (app.instance('tautulli') as PolledService).refresh() };
+      return { app, sub, types, refresh: () => (app.instance('tautulli') as ServiceInstance).refresh() };
     };
     try {
       const a = await start();

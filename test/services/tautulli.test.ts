@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tautulliModule } from '../../src/services/tautulli/index.js';
 import { TautulliSim } from '../../src/services/tautulli/sim.js';
-import type { PolledService } from '../../src/services/service.js';
+import type { ServiceInstance } from '../../src/services/service.js';
 import { Collector } from '../helpers/mqtt.js';
 import { validateDevicePayload } from '../helpers/ha-rules.js';
 import { postWebhook, startWithServices } from '../helpers/services.js';
@@ -97,7 +97,7 @@ describe('tautulli: entities and states through the real broker', () => {
     const cmds = () => simA.server.requests.map((r) => r.query.cmd);
     expect(cmds().sort()).toEqual(['get_activity', 'get_server_info', 'get_tautulli_info', 'server_status']);
     const before = simA.server.requests.length;
-    await (t.app.instance('tautulli') as PolledService).refresh();
+    await (t.app.instance('tautulli') as ServiceInstance).refresh();
     expect(simA.server.requests.slice(before).map((r) => r.query.cmd)).toEqual(['get_activity']);
   });
 
