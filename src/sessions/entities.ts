@@ -11,9 +11,18 @@ export interface SessionEntityOptions {
   users: ReadonlyMap<string, string>;
   /** Seconds after which counts go unavailable (≈3 idle polls); none for push-driven sources. */
   expireAfter?: number;
-  /** Entity keys to use instead of the defaults (Jellyfin/Plex had `sessions`, `transcoding`). */
-  keys?: Partial<Record<SessionEntityKey, string>>;
+  /**
+   * Entities a service already published under another key and name (Jellyfin/Plex had
+   * `sessions` "Active sessions" and `transcoding` "Transcoding sessions"): unique_ids never change.
+   */
+  renamed?: Partial<Record<SessionEntityKey, { key: string; name: string }>>;
 }
+
+/** Jellyfin's and Plex's session counts from before the session feature, kept (unique_ids never change). */
+export const LEGACY_SESSION_ENTITIES = {
+  streams: { key: 'sessions', name: 'Active sessions' },
+  transcodes: { key: 'transcoding', name: 'Transcoding sessions' },
+} as const satisfies SessionEntityOptions['renamed'];
 
 export const NOW_PLAYING_PREFIX = 'now_playing_';
 
@@ -24,11 +33,12 @@ export const NOW_PLAYING_PREFIX = 'now_playing_';
  * start, removed when their last session ends).
  */
 export function sessionEntities(o: SessionEntityOptions): EntityDef<SessionStates>[] {
-  const key = (k: SessionEntityKey) => o.keys?.[k] ?? k;
+  const key = (k: SessionEntityKey) => o.renamed?.[k]?.key ?? k;
+  const named = (k: SessionEntityKey, name: string) => o.renamed?.[k]?.name ?? name;
   const expire = o.expireAfter !== undefined ? { expireAfter: o.expireAfter } : {};
   type SessionsField = FieldOf<SessionStates, typeof SessionTopics.sessions>;
   const count = (k: SessionEntityKey, name: string, field: SessionsField, icon: string, attributesField?: SessionsField): EntityDef<SessionStates> => ({
-    key: key(k), platform: 'sensor', name, state: SessionTopics.sessions, field, stateClass: 'measurement', icon, ...expire,
+    key: key(k), platform: 'sensor', name: named(k, name), state: SessionTopics.sessions, field, stateClass: 'measurement', icon, ...expire,
     ...(attributesField === undefined ? {} : { attributesField }),
   });
   const fixed: EntityDef<SessionStates>[] = [

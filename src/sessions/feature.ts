@@ -21,8 +21,8 @@ interface Persisted {
 export interface SessionFeatureOptions {
   /** expire_after of the count entities (≈3 idle polls); leave out for push-driven sources. */
   expireAfter?: number;
-  /** Entity keys a service already published under other names (unique_ids never change). */
-  keys?: Partial<Record<SessionEntityKey, string>>;
+  /** Entities a service already published under another key and name (unique_ids never change). */
+  renamed?: Partial<Record<SessionEntityKey, { key: string; name: string }>>;
   /** Clock in ms (tests script a day with it). */
   now?: () => number;
 }
@@ -112,7 +112,7 @@ export class SessionFeature {
   }
 
   entities(): EntityDef<SessionStates>[] {
-    return sessionEntities({ users: this.#users, expireAfter: this.#opts.expireAfter, keys: this.#opts.keys });
+    return sessionEntities({ users: this.#users, expireAfter: this.#opts.expireAfter, renamed: this.#opts.renamed });
   }
 
   #apply(r: TrackerResult): void {

@@ -56,6 +56,9 @@ describe('service conformance', () => {
       for (const topic of stateTopics) await sub.waitForTopic(topic, () => true, 15_000);
 
       const service = t.app.instance(id) as ServiceInstance;
+      // Discovery keys components by entity key: a key declared twice silently loses one entity.
+      const keys = service.entities().map((e) => e.key);
+      expect(keys.filter((k, i) => keys.indexOf(k) !== i), `${type}: entity keys declared twice`).toEqual([]);
       const entry = (x: string) => (sub.latest('media2mqtt/bridge/info') as Info | undefined)?.services.find((s) => s.id === x);
       for (const [fault, cause] of Object.entries(CAUSES) as [Fault, RegExp][]) {
         const logsBefore = t.logs.length;

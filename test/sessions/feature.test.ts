@@ -3,6 +3,7 @@ import { serviceConfigSchema } from '../../src/config/schema.js';
 import { buildDevicePayload } from '../../src/ha/discovery.js';
 import { Topics } from '../../src/mqtt/contract.js';
 import { SessionFeature } from '../../src/sessions/feature.js';
+import { LEGACY_SESSION_ENTITIES } from '../../src/sessions/entities.js';
 import { sessionsState, type SessionStates, type SessionsState } from '../../src/sessions/publish.js';
 import type { InstanceStorage } from '../../src/store/db.js';
 import type { ServiceContext } from '../../src/services/service.js';
@@ -76,11 +77,15 @@ describe('SessionFeature', () => {
     expect(p.components.watch_time_today).toMatchObject({ device_class: 'duration', unit_of_measurement: 's', state_topic: 'media2mqtt/jellyfin/stats' });
   });
 
-  it('keeps older entity keys when a service asks (unique_ids never change)', () => {
+  it('keeps older entity keys and names when a service asks (unique_ids never change), each key once', () => {
     const ctx = recordingContext('plex');
     const cfg = { ...serviceConfigSchema.parse({ type: 'plex', url: 'http://x', token: 't' }), interval: 30, idle_interval: 120 };
-    const f = new SessionFeature({ ...ctx, cfg, http: null as never } as ServiceContext<SessionsConfig, SessionStates>, { keys: { streams: 'sessions', transcodes: 'transcoding' } });
-    expect(f.entities().map((e) => e.key)).toEqual(expect.arrayContaining(['sessions', 'transcoding', 'direct_plays', 'bandwidth']));
+    const f = new SessionFeature({ ...ctx, cfg, http: null as never } as ServiceContext<SessionsConfig, SessionStates>, { renamed: LEGACY_SESSION_ENTITIES });
+    const entities = f.entities();
+    expect(entities.map((e) => e.key)).toEqual(expect.arrayContaining(['sessions', 'transcoding', 'direct_plays', 'bandwidth']));
+    expect(entities.map((e) => e.key)).not.toContain('streams');
+    expect(entities.find((e) => e.key === 'sessions')).toMatchObject({ name: 'Active sessions', field: 'count', attributesField: 'list' });
+    expect(entities.find((e) => e.key === 'transcoding')).toMatchObject({ name: 'Transcoding sessions', field: 'transcoding' });
   });
 
   it('a restart mid-session (same storage): no duplicate start, watch time counted once', async () => {

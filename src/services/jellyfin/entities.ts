@@ -35,8 +35,6 @@ const count = (key: string, name: string, field: FieldOf<JellyfinStates, typeof 
  */
 export function jellyfinEntities(): EntityDef<JellyfinStates>[] {
   return [
-    { key: 'sessions', platform: 'sensor', name: 'Active sessions', state: JellyfinState.sessions, field: 'count', stateClass: 'measurement', icon: 'mdi:play-network', attributesField: 'list' },
-    { key: 'transcoding', platform: 'sensor', name: 'Transcoding sessions', state: JellyfinState.sessions, field: 'transcoding', stateClass: 'measurement', icon: 'mdi:cog-transfer' },
     count('movies', 'Movies', 'movies', 'mdi:movie'),
     count('series', 'Series', 'series', 'mdi:television-classic'),
     count('episodes', 'Episodes', 'episodes', 'mdi:television-play'),

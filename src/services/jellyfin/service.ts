@@ -8,6 +8,7 @@ import { Cadence } from '../cadence.js';
 import { JellyfinState, jellyfinEntities, type JellyfinStates } from './entities.js';
 import { LIBRARY_SCAN_TASK_KEY, libraryState, recentState, scanState, serverState } from './map.js';
 import { SessionFeature } from '../../sessions/feature.js';
+import { LEGACY_SESSION_ENTITIES } from '../../sessions/entities.js';
 import { normaliseJellyfinSessions } from './sessions.js';
 import { PushCoalescer } from '../push.js';
 import { jellyfinWebhookRefresh } from './webhook.js';
@@ -57,8 +58,8 @@ export class JellyfinService extends PolledService<LiveConfig & SessionsConfig, 
       { slack: 0.1 },
     );
     this.#push = new PushCoalescer(() => this.#pushRefresh(), PUSH_COALESCE_MS);
-    // The keys the session counts had before the session feature: unique_ids never change.
-    this.#sessions = new SessionFeature(ctx, { keys: { streams: 'sessions', transcodes: 'transcoding' } });
+    // The session counts under the keys and names they had before the session feature.
+    this.#sessions = new SessionFeature(ctx, { renamed: LEGACY_SESSION_ENTITIES });
     this.setLive(ctx.cfg.live ? 'disconnected' : 'off');
   }
 

@@ -37,9 +37,6 @@ const count = (key: LibraryField, name: string, icon: string, enabledByDefault =
  */
 export function plexEntities(): EntityDef<PlexStates>[] {
   return [
-    { key: 'sessions', platform: 'sensor', name: 'Active sessions', state: PlexState.sessions, field: 'count', stateClass: 'measurement', icon: 'mdi:play-network', attributesField: 'list' },
-    { key: 'transcoding', platform: 'sensor', name: 'Transcoding sessions', state: PlexState.sessions, field: 'transcoding', stateClass: 'measurement', icon: 'mdi:cog-transfer' },
-    { key: 'bandwidth', platform: 'sensor', name: 'Streaming bandwidth', state: PlexState.sessions, field: 'bandwidth_kbps', deviceClass: 'data_rate', unit: 'kbit/s', stateClass: 'measurement' },
     count('movies', 'Movies', 'mdi:movie'),
     count('series', 'Series', 'mdi:television-classic'),
     count('episodes', 'Episodes', 'mdi:television-play'),

@@ -6,6 +6,7 @@ import { Cadence } from '../cadence.js';
 import { PlexState, plexEntities, type PlexStates } from './entities.js';
 import { SECTION_COUNTS, libraryState, recentState, scanState, serverState, type SectionCount } from './map.js';
 import { SessionFeature } from '../../sessions/feature.js';
+import { LEGACY_SESSION_ENTITIES } from '../../sessions/entities.js';
 import { normalisePlexSessions, plexSessionKey } from './sessions.js';
 import { PushCoalescer } from '../push.js';
 import { plexWebhookPayload, plexWebhookRefresh } from './webhook.js';
@@ -53,8 +54,8 @@ export class PlexService extends PolledService<LiveConfig & SessionsConfig, Plex
       { slack: 0.1 },
     );
     this.#push = new PushCoalescer(() => this.#pushRefresh(), PUSH_COALESCE_MS);
-    // The keys the session counts had before the session feature (`bandwidth` already matches): unique_ids never change.
-    this.#sessions = new SessionFeature(ctx, { keys: { streams: 'sessions', transcodes: 'transcoding' } });
+    // The session counts under the keys and names they had before the session feature.
+    this.#sessions = new SessionFeature(ctx, { renamed: LEGACY_SESSION_ENTITIES });
     this.setLive(ctx.cfg.live ? 'disconnected' : 'off');
   }
 
