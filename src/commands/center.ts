@@ -1,5 +1,5 @@
 import { CommandError } from '../errors.js';
-import type { CommandsConfig } from '../config/schema.js';
+import type { CommandsConfig } from './config.js';
 import type { Instance } from '../core/instance.js';
 import type { EntityDef } from '../ha/entity.js';
 import { itemButton, numberEntity } from '../ha/platforms.js';

@@ -1,5 +1,5 @@
-import type { CommandsConfig, Role } from '../config/schema.js';
-import { ROLES } from '../config/schema.js';
+import type { CommandsConfig, Role } from './config.js';
+import { ROLES } from './config.js';
 import { CommandError } from '../errors.js';
 
 /** `sonarr/*` matches every command of instance sonarr; `*` matches any instance or command. */

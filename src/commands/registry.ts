@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CommandsConfig, Role } from '../config/schema.js';
+import type { CommandsConfig, Role } from './config.js';
 import type { AuditRecord, CommandResponse } from '../mqtt/contract.js';
 import type { Instance } from '../core/instance.js';
 import { CommandError, Media2MqttError, errorMessage } from '../errors.js';

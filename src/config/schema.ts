@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLES, commandsSchema } from '../commands/config.js';
 import { SERVICE_TYPE_DEFS, type ServiceConfigInput, type ServiceType } from '../services/registry.js';
 import { packagingSchema } from '../packaging/config.js';
 import { missingSchema } from '../missing/config.js';
@@ -12,8 +13,9 @@ import { missingSchema } from '../missing/config.js';
 const seconds = (def: number, min = 1) => z.number().min(min).max(86_400).default(def);
 const port = (def: number) => z.number().int().min(0).max(65_535).default(def);
 
-export const ROLES = ['viewer', 'operator', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+// The commands section and the roles are declared with the commands (src/commands/config.ts), so
+// the command code never imports this file (which imports every service type through the registry).
+export { ROLES, commandsSchema, type CommandsConfig, type Role } from '../commands/config.js';
 
 const topicSegment = z
   .string()
@@ -171,28 +173,6 @@ export const httpSchema = z
   })
   .strict();
 
-// `<instance>/<command>` with `*` for any part: `sonarr/*`, `*/search`, `qbittorrent/remove`.
-const commandPattern = z.string().regex(/^(\*|[a-z0-9][a-z0-9_-]*)\/(\*|[a-z0-9_]+)$/, 'patterns look like "<instance>/<command>", with * for any part (e.g. "sonarr/*")');
-
-export const commandsSchema = z
-  .object({
-    /** false turns every command off (the bridge only publishes). */
-    enabled: z.boolean().default(true),
-    /** When not empty, only commands matching one of these patterns run. */
-    allow: z.array(commandPattern).default([]),
-    /** Commands matching these patterns never run (checked after `allow`). */
-    deny: z.array(commandPattern).default([]),
-    /** Destructive commands (remove with files, terminate_session, restart_container) run only when they match here. */
-    allow_destructive: z.array(commandPattern).default([]),
-    /** Commands per minute per client (MQTT client / RPC caller); 0 = unlimited. */
-    rate_limit: z.number().int().min(0).max(100_000).default(60),
-    /** Finished jobs kept (data file and `<base>/jobs/<id>`). */
-    jobs_kept: z.number().int().min(1).max(10_000).default(100),
-    /** Audit records kept in the data file. */
-    audit_kept: z.number().int().min(0).max(100_000).default(1000),
-  })
-  .strict();
-
 export const storeSchema = z
   .object({
     /** Directory for the state file (`media2mqtt.json`); relative paths are relative to the working directory. */
@@ -256,7 +236,6 @@ export type MqttConfig = z.output<typeof mqttSchema>;
 export type BrokerConfig = z.output<typeof brokerSchema>;
 export type BrokerUser = z.output<typeof brokerUserSchema>;
 export type HomeAssistantConfig = z.output<typeof homeassistantSchema>;
-export type CommandsConfig = z.output<typeof commandsSchema>;
 export type SystemConfig = z.output<typeof systemSchema>;
 export type HttpConfig = z.output<typeof httpSchema>;
 export type StoreConfig = z.output<typeof storeSchema>;
