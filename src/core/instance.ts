@@ -3,9 +3,7 @@ import type { BridgeEventType, Topics, OnlineState, StateMap, StateName } from '
 import type { DeviceDef, EntityDef } from '../ha/entity.js';
 import type { Scheduler } from './scheduler.js';
 import type { InstanceStorage } from '../store/db.js';
-import type { Peers } from './peers.js';
 
-export type { Peers } from './peers.js';
 
 /**
  * Everything an instance (the host, the bridge, each upstream service) may use, in one object.
@@ -70,4 +68,26 @@ export interface Instance {
   refresh?(): Promise<void>;
   /** A push from upstream; instances without one answer 404 on their webhook path. */
   onWebhook?(req: WebhookRequest): Promise<void>;
+}
+
+/** Who shared an observation. */
+export interface PeerRef {
+  id: string;
+  type: string;
+}
+
+export type PeerWatcher = (from: PeerRef, data: unknown) => void;
+
+/** What an instance sees of the others (read side of the directory). */
+export interface Peers {
+  /** A running instance by id (service classes expose typed methods: narrow with a type guard). */
+  get(id: string): Instance | undefined;
+  /** Every running instance (bridge, host, services, features). */
+  all(): Instance[];
+  /**
+   * Observations other instances share in-process (`ctx.share`) and every state they publish
+   * (`ctx.publishState`), by name. The callback runs at once for the latest value of each
+   * matching instance (when there is one), then for every new one. Returns an unsubscribe function.
+   */
+  watch(name: string, cb: PeerWatcher, filter?: { id?: string; type?: string }): () => void;
 }

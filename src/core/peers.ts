@@ -1,26 +1,6 @@
-import type { Instance } from './instance.js';
+import type { Instance, PeerRef, PeerWatcher, Peers } from './instance.js';
 
-/** Who shared an observation. */
-export interface PeerRef {
-  id: string;
-  type: string;
-}
-
-export type PeerWatcher = (from: PeerRef, data: unknown) => void;
-
-/** What an instance sees of the others (read side of the directory). */
-export interface Peers {
-  /** A running instance by id (service classes expose typed methods: narrow with a type guard). */
-  get(id: string): Instance | undefined;
-  /** Every running instance (bridge, host, services, features). */
-  all(): Instance[];
-  /**
-   * Observations other instances share in-process (`ctx.share`) and every state they publish
-   * (`ctx.publishState`), by name. The callback runs at once for the latest value of each
-   * matching instance (when there is one), then for every new one. Returns an unsubscribe function.
-   */
-  watch(name: string, cb: PeerWatcher, filter?: { id?: string; type?: string }): () => void;
-}
+export type { PeerRef, PeerWatcher, Peers } from './instance.js';
 
 interface Watch {
   name: string;

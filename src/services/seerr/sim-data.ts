@@ -64,3 +64,40 @@ export const SIM_INITIAL_ISSUES: readonly [1 | 2 | 3 | 4, 1 | 2, number][] = [
   [3, 2, 872585],
   [2, 1, 136315],
 ];
+
+/** The simulated world's records (sim.ts holds and serves them, sim-webhook.ts renders them). */
+export interface SimMedia {
+  id: number;
+  title: SimTitle;
+  /** MediaInfo.status / status4k: 1 unknown, 2 pending, 3 processing, 4 partially available, 5 available. */
+  status: number;
+  status4k: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SimMediaRequest {
+  id: number;
+  /** 1 pending approval, 2 approved, 3 declined. */
+  status: number;
+  media: SimMedia;
+  user: SimUser;
+  modifiedBy: SimUser | null;
+  is4k: boolean;
+  createdAt: string;
+  updatedAt: string;
+  /** Ticks left until an approved request's media becomes available. */
+  processingTicks: number;
+}
+
+export interface SimIssue {
+  id: number;
+  /** 1 video, 2 audio, 3 subtitles, 4 other. */
+  issueType: number;
+  /** 1 open, 2 resolved. */
+  status: number;
+  media: SimMedia;
+  user: SimUser;
+  createdAt: string;
+  updatedAt: string;
+}

@@ -1,4 +1,4 @@
-import type { SimIssue, SimMediaRequest } from './sim.js';
+import type { SimIssue, SimMediaRequest } from './sim-data.js';
 
 /** MediaStatus names as the webhook agent prints them (server/constants/media.ts). */
 const MEDIA_STATUS: Record<number, string> = { 1: 'UNKNOWN', 2: 'PENDING', 3: 'PROCESSING', 4: 'PARTIALLY_AVAILABLE', 5: 'AVAILABLE', 6: 'DELETED' };

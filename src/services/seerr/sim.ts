@@ -2,44 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Simulator } from '../module.js';
 import { SimServer, type SimRequest, type SimResponse } from '../sim/server.js';
 import type { SeerrFlavour } from './flavour.js';
-import { SIM_INITIAL_ISSUES, SIM_INITIAL_REQUESTS, SIM_TITLES, SIM_USERS, type SimTitle, type SimUser } from './sim-data.js';
+import { SIM_INITIAL_ISSUES, SIM_INITIAL_REQUESTS, SIM_TITLES, SIM_USERS, type SimIssue, type SimMedia, type SimMediaRequest, type SimTitle, type SimUser } from './sim-data.js';
+
+export type { SimIssue, SimMedia, SimMediaRequest } from './sim-data.js';
 import { renderWebhook } from './sim-webhook.js';
-
-export interface SimMedia {
-  id: number;
-  title: SimTitle;
-  /** MediaInfo.status / status4k: 1 unknown, 2 pending, 3 processing, 4 partially available, 5 available. */
-  status: number;
-  status4k: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface SimMediaRequest {
-  id: number;
-  /** 1 pending approval, 2 approved, 3 declined. */
-  status: number;
-  media: SimMedia;
-  user: SimUser;
-  modifiedBy: SimUser | null;
-  is4k: boolean;
-  createdAt: string;
-  updatedAt: string;
-  /** Ticks left until an approved request's media becomes available. */
-  processingTicks: number;
-}
-
-export interface SimIssue {
-  id: number;
-  /** 1 video, 2 audio, 3 subtitles, 4 other. */
-  issueType: number;
-  /** 1 open, 2 resolved. */
-  status: number;
-  media: SimMedia;
-  user: SimUser;
-  createdAt: string;
-  updatedAt: string;
-}
 
 const API = '/api/v1';
 /** How long an approved request stays "processing" in the simulated world. */
