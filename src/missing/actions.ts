@@ -1,12 +1,13 @@
 import { CommandError, errorMessage } from '../errors.js';
-import type { SeriesDef } from './config.js';
+import type { InstanceContext } from '../core/instance.js';
+import type { MissingConfig, SeriesDef } from './config.js';
 import { DownloadError, identity, linkOf, send, wasSent, type HistoryEntry, type Sendable } from './download.js';
 import { parseName } from './parse.js';
-import { MissingState } from './entities.js';
-import type { MissingInstance } from './feature.js';
+import { MissingState, type MissingEvent, type MissingEventData, type MissingStates } from './entities.js';
+import type { PeerLookup } from './peers.js';
 import { magnetHash, rankReleases, type RankedResult } from './rank.js';
 import { createSearcher, type Searcher } from './search.js';
-import type { SearchRecord, StoredResult } from './state.js';
+import type { MissingStore, SearchRecord, SeriesRecord, StoredResult } from './state.js';
 
 /** History entries on `<base>/missing/history` (the data file keeps more). */
 const HISTORY_PUBLISHED = 20;
@@ -32,15 +33,35 @@ export interface DownloadRequest {
   force?: boolean;
 }
 
+/**
+ * What the actions use of the feature (MissingInstance implements it): its context, settings,
+ * store and peers, the monitored series and their last check, and its event.
+ */
+export interface MissingCore {
+  readonly ctx: InstanceContext<MissingStates>;
+  readonly cfg: MissingConfig;
+  readonly peers: PeerLookup;
+  readonly store: MissingStore;
+  find(id: string): SeriesDef;
+  record(id: string): SeriesRecord | undefined;
+  check(ids: string[] | undefined, signal: AbortSignal): Promise<unknown>;
+  attributesOf(id: string): { missing: number[]; error: string | null };
+  emit<T extends MissingEvent>(type: T, data: MissingEventData[T]): void;
+  /** After monitor/unmonitor: summary and entities again. */
+  changed(): void;
+  /** Drops an unmonitored series' topics. */
+  forget(id: string): void;
+}
+
 /** Search, download, auto-download, history and the monitored list: what the commands call. */
 export class MissingActions {
-  readonly #f: MissingInstance;
+  readonly #f: MissingCore;
   #searcher: Promise<Searcher> | null = null;
   /** Where the next auto-download round starts in the list of series with missing volumes. */
   #autoCursor = 0;
   #searches: Record<string, SearchRecord> = {};
 
-  constructor(feature: MissingInstance) {
+  constructor(feature: MissingCore) {
     this.#f = feature;
   }
 

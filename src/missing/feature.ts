@@ -2,7 +2,7 @@ import type { Instance, InstanceContext } from '../core/instance.js';
 import type { DeviceDef, EntityDef } from '../ha/entity.js';
 import { CommandError, errorMessage } from '../errors.js';
 import { VERSION } from '../version.js';
-import { MissingActions } from './actions.js';
+import { MissingActions, type MissingCore } from './actions.js';
 import type { MissingConfig, SeriesDef } from './config.js';
 import { ATTRIBUTE_MISSING_MAX, MissingState, missingEntities, type MissingEvent, type MissingEventData, type MissingEventPayload, type MissingStates } from './entities.js';
 import type { Gaps } from './gaps.js';
@@ -34,7 +34,7 @@ const CHECK_TIMEOUT_MS = 15 * 60_000;
  * config, from `libraries:` and from run-time `monitor` commands; scheduled and on-demand checks;
  * per-series topics and the summary. Search and download live in actions.ts.
  */
-export class MissingInstance implements Instance {
+export class MissingInstance implements Instance, MissingCore {
   readonly type = 'missing';
   readonly id: string;
   readonly ctx: InstanceContext<MissingStates>;
