@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { JellyfinWorld } from './sim-world.js';
 
 /**
  * The simulated Jellyfin server's data: the shapes the world keeps (items, client sessions,
  * scheduled tasks, the changes it reports), the constants its clock runs on, and the demo library
  * it starts with. The world (sim-world.ts) changes these on tick() and on commands; sim-views.ts
- * renders them as Jellyfin's DTOs.
+ * renders them as Jellyfin's DTOs. The seed fills a SeedWorld (below), which the world is, so
+ * this file needs nothing of the world's and the imports run one way: world -> views -> data.
  */
 
 export const TICKS_PER_SECOND = 10_000_000;
@@ -63,6 +63,20 @@ export interface SimTask {
   last: { StartTimeUtc: string; EndTimeUtc: string; Status: 'Completed' | 'Failed' | 'Cancelled' | 'Aborted' } | null;
 }
 
+/** A file a library scan will find; the world gives it its id, date and location. */
+export type ScannedFile = Omit<SimItem, 'Id' | 'DateCreated' | 'LocationType'>;
+/** An item to add to the library: a file, with the date and location the seed may set. */
+export type NewItem = ScannedFile & Partial<Pick<SimItem, 'DateCreated' | 'LocationType'>>;
+
+/** What the demo seed needs of the world (sim-world.ts), which has all of it. */
+export interface SeedWorld {
+  readonly items: readonly SimItem[];
+  readonly sessions: SimSession[];
+  readonly tasks: SimTask[];
+  readonly incoming: ScannedFile[];
+  addItem(item: NewItem): SimItem;
+}
+
 /** What changed in the world, for the simulator's WebSocket (the server's own events). */
 export type WorldChange =
   | { kind: 'sessions' }
@@ -74,7 +88,7 @@ const minutes = (m: number) => m * MINUTE;
 const ago = (now: number, hours: number) => new Date(now - hours * 3_600_000).toISOString();
 
 /** A client session with nothing playing; its address follows the sessions the world already has. */
-export function newSession(world: JellyfinWorld, user: string, device: string, client: string, lastActivity: number): SimSession {
+export function newSession(world: Pick<SeedWorld, 'sessions'>, user: string, device: string, client: string, lastActivity: number): SimSession {
   return {
     Id: newId(),
     UserId: newId(),
@@ -90,7 +104,7 @@ export function newSession(world: JellyfinWorld, user: string, device: string, c
 }
 
 /** The demo library: movies, series (one episode missing), albums, books, what scans will find, four sessions, four tasks. */
-export function seedDemo(world: JellyfinWorld, now: number): void {
+export function seedDemo(world: SeedWorld, now: number): void {
   const movie = (Name: string, ProductionYear: number, runMin: number, hoursAgo: number) =>
     world.addItem({ Name, Type: 'Movie', ProductionYear, RunTimeTicks: minutes(runMin), DateCreated: ago(now, hoursAgo) });
   movie('The Grand Budapest Hotel', 2014, 99, 24 * 90);

@@ -1,5 +1,4 @@
 import { TICKS_PER_SECOND, type SimItem, type SimSession, type SimTask } from './sim-data.js';
-import type { JellyfinWorld } from './sim-world.js';
 
 /**
  * The DTOs the simulated Jellyfin answers with, rendered as Jellyfin serialises them (PascalCase,
@@ -7,8 +6,14 @@ import type { JellyfinWorld } from './sim-world.js';
  * contract test can hold the simulator to it. Pure: no I/O, no change to the world.
  */
 
+/** What the views read of the world (sim-world.ts, which has it): the server's id and items by id. */
+export interface ViewWorld {
+  readonly serverId: string;
+  item(id: string): SimItem | undefined;
+}
+
 /** BaseItemDto; DateCreated only when the request asked for it in `fields`, as Jellyfin does. */
-export function itemView(world: JellyfinWorld, i: SimItem, withDateCreated: boolean): Record<string, unknown> {
+export function itemView(world: ViewWorld, i: SimItem, withDateCreated: boolean): Record<string, unknown> {
   const video = i.Type === 'Movie' || i.Type === 'Episode';
   return omitUndefined({
     Name: i.Name,
@@ -34,7 +39,7 @@ export function itemView(world: JellyfinWorld, i: SimItem, withDateCreated: bool
   });
 }
 
-export function sessionView(world: JellyfinWorld, s: SimSession): Record<string, unknown> {
+export function sessionView(world: ViewWorld, s: SimSession): Record<string, unknown> {
   const p = s.playing;
   const item = p ? world.item(p.itemId) : undefined;
   const transcoding = p?.method === 'Transcode';

@@ -1,5 +1,5 @@
-import { DEMO_CYCLE, newId, newSession, PLAYBACK_PER_TICK, SCAN_STEP, seedDemo, type SimItem, type SimPlayMethod, type SimSession, type SimTask, type WorldChange } from './sim-data.js';
-import { itemView, sessionView, taskView } from './sim-views.js';
+import { DEMO_CYCLE, newId, newSession, PLAYBACK_PER_TICK, SCAN_STEP, seedDemo, type NewItem, type ScannedFile, type SeedWorld, type SimItem, type SimPlayMethod, type SimSession, type SimTask, type WorldChange } from './sim-data.js';
+import { itemView, sessionView, taskView, type ViewWorld } from './sim-views.js';
 
 export { DEMO_CYCLE, newId, PLAYBACK_PER_TICK, SCAN_STEP } from './sim-data.js';
 export type { SimItem, SimPlayMethod, SimSession, SimTask, WorldChange } from './sim-data.js';
@@ -8,10 +8,11 @@ export type { SimItem, SimPlayMethod, SimSession, SimTask, WorldChange } from '.
  * The simulated Jellyfin server's world: a small library, client sessions that play, pause and
  * finish, and scheduled tasks with a library scan that runs for a few ticks and finds new files.
  * The shapes and the demo library are in sim-data.ts, the DTOs in sim-views.ts (the methods
- * below pass through, so callers keep one object to ask).
+ * below pass through, so callers keep one object to ask). Neither imports this file: the seed and
+ * the views take the narrow SeedWorld and ViewWorld they declare, which this class implements.
  */
 
-export class JellyfinWorld {
+export class JellyfinWorld implements SeedWorld, ViewWorld {
   readonly serverId = newId();
   readonly serverName: string;
   readonly version = '10.11.11';
@@ -20,7 +21,7 @@ export class JellyfinWorld {
   readonly sessions: SimSession[] = [];
   readonly tasks: SimTask[] = [];
   /** Files a library scan will find, one per completed scan. */
-  readonly incoming: Omit<SimItem, 'Id' | 'DateCreated' | 'LocationType'>[] = [];
+  readonly incoming: ScannedFile[] = [];
   ticks = 0;
   /** Change listeners (the simulator's sockets); none while the seed data is built. */
   readonly listeners = new Set<(change: WorldChange) => void>();
@@ -32,7 +33,7 @@ export class JellyfinWorld {
 
   // ---- library -------------------------------------------------------------------------------
 
-  addItem(item: Omit<SimItem, 'Id' | 'DateCreated' | 'LocationType'> & Partial<Pick<SimItem, 'DateCreated' | 'LocationType'>>): SimItem {
+  addItem(item: NewItem): SimItem {
     const full: SimItem = { Id: newId(), DateCreated: new Date().toISOString(), LocationType: 'FileSystem', ...item };
     if (full.Type === 'Episode' && full.SeriesName && !full.SeriesId) {
       full.SeriesId = this.items.find((i) => i.Type === 'Series' && i.Name === full.SeriesName)?.Id;
@@ -202,7 +203,7 @@ export class JellyfinWorld {
   }
 
   /** A scan found a file: a known missing episode becomes real, anything else is a new item. */
-  #arrive(next: Omit<SimItem, 'Id' | 'DateCreated' | 'LocationType'>): void {
+  #arrive(next: ScannedFile): void {
     const missing = this.items.find(
       (i) => i.LocationType === 'Virtual' && i.Type === next.Type && i.SeriesName === next.SeriesName && i.ParentIndexNumber === next.ParentIndexNumber && i.IndexNumber === next.IndexNumber,
     );

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { PlexWorld } from './sim-world.js';
 
 /**
  * The simulated Plex Media Server's data: the shapes the world keeps (items in the show → season
  * → episode and artist → album → track hierarchy, sections, sessions, scans), the constants its
  * clock runs on, and the demo library it starts with. The world (sim-world.ts) changes these on
- * tick() and on commands; sim-views.ts renders them.
+ * tick() and on commands; sim-views.ts renders them. The seed fills a SeedWorld (below), which the
+ * world is, so this file needs nothing of the world's and the imports run one way:
+ * world -> views -> data.
  */
 
 export type ItemType = 'movie' | 'show' | 'season' | 'episode' | 'artist' | 'album' | 'track';
@@ -55,6 +56,35 @@ export interface PlexScanSim {
   progress: number;
 }
 
+/** A session to start: who plays what on which player, and how it is delivered. */
+export interface SessionStart {
+  user: string;
+  player: string;
+  product: string;
+  platform?: string;
+  itemTitle: string;
+  decision?: Decision;
+  state?: PlexSessionSim['state'];
+  bandwidth?: number;
+  local?: boolean;
+}
+
+/** What a scan of a section finds: `add` puts it in the world when the scan ends. */
+export interface IncomingFile {
+  sectionKey: string;
+  add: (w: SeedWorld) => void;
+}
+
+/** What the demo seed (and a file a scan finds) needs of the world (sim-world.ts), which has all of it. */
+export interface SeedWorld {
+  readonly sections: PlexSectionSim[];
+  readonly incoming: IncomingFile[];
+  addMovie(title: string, year: number, minutes: number, addedAt?: number): PlexItem;
+  addEpisode(show: string, season: number, index: number, title: string, minutes: number, addedAt?: number): PlexItem;
+  addTrack(artist: string, album: string, year: number, index: number, title: string, minutes: number, addedAt?: number): PlexItem;
+  startSession(s: SessionStart): PlexSessionSim;
+}
+
 /** What changed, for the simulator's notification WebSocket (PMS's own events). */
 export type WorldChange =
   | { kind: 'playing'; session: PlexSessionSim; state: PlexSessionSim['state'] | 'stopped' }
@@ -74,7 +104,7 @@ export const min = (m: number): number => m * 60_000;
 export const epoch = (ms: number): number => Math.floor(ms / 1000);
 
 /** The demo library: three sections, a few movies, shows and albums, what scans will find, three sessions. */
-export function seedDemo(world: PlexWorld, now: number): void {
+export function seedDemo(world: SeedWorld, now: number): void {
   const at = (hoursAgo: number) => epoch(now - hoursAgo * 3_600_000);
   const created = at(24 * 400);
   const section = (key: string, title: string, type: PlexSectionSim['type'], agent: string, scanner: string, path: string) =>

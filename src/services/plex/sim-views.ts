@@ -1,5 +1,4 @@
 import type { PlexItem, PlexScanSim, PlexSectionSim, PlexSessionSim } from './sim-data.js';
-import type { PlexWorld } from './sim-world.js';
 
 /**
  * The JSON the simulated PMS answers with, built from the world with the community spec's field
@@ -7,8 +6,16 @@ import type { PlexWorld } from './sim-world.js';
  * Pure: no I/O, no change to the world.
  */
 
+/** What the views read of the world (sim-world.ts, which has it): items, running scans, lookups by key. */
+export interface ViewWorld {
+  readonly items: readonly PlexItem[];
+  readonly scans: readonly PlexScanSim[];
+  item(ratingKey: string | undefined): PlexItem | undefined;
+  section(key: string): PlexSectionSim | undefined;
+}
+
 /** One item of `Metadata`: a movie, show, season, episode, artist, album or track. */
-export function metadataView(world: PlexWorld, i: PlexItem): Record<string, unknown> {
+export function metadataView(world: ViewWorld, i: PlexItem): Record<string, unknown> {
   const parent = world.item(i.parentRatingKey);
   const grandparent = world.item(parent?.parentRatingKey);
   const section = world.section(i.sectionKey);
@@ -62,7 +69,7 @@ export function metadataView(world: PlexWorld, i: PlexItem): Record<string, unkn
   return m;
 }
 
-export function sessionView(world: PlexWorld, s: PlexSessionSim): Record<string, unknown> {
+export function sessionView(world: ViewWorld, s: PlexSessionSim): Record<string, unknown> {
   const item = world.item(s.ratingKey)!;
   const m = metadataView(world, item);
   const media = (m.Media as Record<string, any>[] | undefined)?.[0];
@@ -113,7 +120,7 @@ export function sessionView(world: PlexWorld, s: PlexSessionSim): Record<string,
   return m;
 }
 
-export function sectionView(world: PlexWorld, s: PlexSectionSim): Record<string, unknown> {
+export function sectionView(world: ViewWorld, s: PlexSectionSim): Record<string, unknown> {
   return {
     allowSync: true,
     art: `/:/resources/${s.type}-fanart.jpg`,
@@ -139,7 +146,7 @@ export function sectionView(world: PlexWorld, s: PlexSectionSim): Record<string,
   };
 }
 
-export function activityView(world: PlexWorld, scan: PlexScanSim): Record<string, unknown> {
+export function activityView(world: ViewWorld, scan: PlexScanSim): Record<string, unknown> {
   const section = world.section(scan.sectionKey);
   return {
     uuid: scan.uuid,

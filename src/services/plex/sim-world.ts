@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DEMO_CYCLE, epoch, min, PLAYBACK_PER_TICK_MS, SCAN_STEP, seedDemo, type Decision, type ItemType, type PlexItem, type PlexScanSim, type PlexSectionSim, type PlexSessionSim, type WorldChange } from './sim-data.js';
-import { activityView, metadataView, sectionView, sessionView } from './sim-views.js';
+import { DEMO_CYCLE, epoch, min, PLAYBACK_PER_TICK_MS, SCAN_STEP, seedDemo, type IncomingFile, type ItemType, type PlexItem, type PlexScanSim, type PlexSectionSim, type PlexSessionSim, type SeedWorld, type SessionStart, type WorldChange } from './sim-data.js';
+import { activityView, metadataView, sectionView, sessionView, type ViewWorld } from './sim-views.js';
 
 export { DEMO_CYCLE, PLAYBACK_PER_TICK_MS, SCAN_STEP, SEARCH_TYPES } from './sim-data.js';
 export type { Decision, ItemType, PlexItem, PlexScanSim, PlexSectionSim, PlexSessionSim, WorldChange } from './sim-data.js';
@@ -9,10 +9,12 @@ export type { Decision, ItemType, PlexItem, PlexScanSim, PlexSectionSim, PlexSes
  * The simulated Plex Media Server's world: three library sections (movies, TV, music), playback
  * sessions that advance and end, section scans that run for a few ticks and find new files, and
  * an update PMS knows of. The shapes and the demo library are in sim-data.ts, the JSON renderings
- * in sim-views.ts (the methods below pass through, so callers keep one object to ask).
+ * in sim-views.ts (the methods below pass through, so callers keep one object to ask). Neither
+ * imports this file: the seed and the views take the narrow SeedWorld and ViewWorld they declare,
+ * which this class implements.
  */
 
-export class PlexWorld {
+export class PlexWorld implements SeedWorld, ViewWorld {
   readonly machineIdentifier = randomBytes(20).toString('hex');
   readonly friendlyName: string;
   readonly version = '1.41.3.9314-a0bfb8370';
@@ -21,7 +23,7 @@ export class PlexWorld {
   readonly sessions: PlexSessionSim[] = [];
   readonly scans: PlexScanSim[] = [];
   /** What a scan of a section finds, one item per completed scan. */
-  readonly incoming: { sectionKey: string; add: (w: PlexWorld) => void }[] = [];
+  readonly incoming: IncomingFile[] = [];
   updateVersion: string | null = '1.41.4.9463-630c9f557';
   #nextKey = 1000;
   #nextSession = 1;
@@ -110,7 +112,7 @@ export class PlexWorld {
 
   // ---- sessions ------------------------------------------------------------------------------
 
-  startSession(s: { user: string; player: string; product: string; platform?: string; itemTitle: string; decision?: Decision; state?: PlexSessionSim['state']; bandwidth?: number; local?: boolean }): PlexSessionSim {
+  startSession(s: SessionStart): PlexSessionSim {
     const item = this.items.find((i) => i.title === s.itemTitle && ['movie', 'episode', 'track'].includes(i.type));
     if (!item) throw new Error(`no playable item titled ${s.itemTitle}`);
     const n = this.#nextSession++;
