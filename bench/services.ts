@@ -36,6 +36,9 @@ const HA: Partial<Record<ServiceType, string>> = {
   qbittorrent: '2 (every 30 s)',
 };
 
+/** The services with a live channel (SignalR, WebSocket); the others have no `live` setting. */
+const LIVE = new Set(['sonarr', 'radarr', 'jellyfin', 'plex']);
+
 /** The simulators of the current phase: each phase starts fresh ones, so no phase runs out of wanted items. */
 let sims = new Map<string, Simulator>();
 async function freshSims(): Promise<Record<string, unknown>> {
@@ -48,7 +51,8 @@ async function freshSims(): Promise<Record<string, unknown>> {
 /** A bridge on every simulator; `live: false` leaves webhooks as the only push. */
 async function bridge(live: boolean): Promise<App> {
   const services = await freshSims();
-  const svc = Object.fromEntries(Object.entries(services).map(([id, c]) => [id, { ...(c as object), live }]));
+  // Only the types with a live channel accept `live` (the configuration rejects unknown keys).
+  const svc = Object.fromEntries(Object.entries(services).map(([id, c]) => [id, LIVE.has(id) ? { ...(c as object), live } : c]));
   const config = configSchema.parse({
     broker: { port: 0, host: '127.0.0.1' },
     http: { port: 0, host: '127.0.0.1', token: TOKEN },
@@ -196,12 +200,16 @@ async function rates(live: boolean): Promise<{ app: App; sims: Map<string, Simul
   sims = new Map(); // the next bridge() must not stop these
   return { app, sims: own };
 }
-/** The services with a live channel (SignalR, WebSocket); `live` changes nothing for the others. */
-const LIVE = new Set(['sonarr', 'radarr', 'jellyfin', 'plex']);
 const modes = [await rates(false), await rates(true)];
 const ticker = setInterval(() => modes.forEach((m) => m.sims.forEach((s) => s.tick?.())), 10_000);
 await new Promise((r) => setTimeout(r, 10_000)); // settle: the start-up reads are not the steady state
 const before = modes.map((m) => new Map([...m.sims].map(([id, s]) => [id, s.server.requests.length])));
+/** Requests per path within the window, to explain a row marked (!). */
+const byPath = (s: Simulator, from: number): Map<string, number> => {
+  const m = new Map<string, number>();
+  for (const r of s.server.requests.slice(from)) m.set(r.path, (m.get(r.path) ?? 0) + 1);
+  return m;
+};
 console.log(`\nmeasuring requests per minute over ${WINDOW_S} s at default intervals, polling only and live channels on…`);
 await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
 const perMin = modes.map((m, i) => new Map([...m.sims].map(([id, s]) => [id, ((s.server.requests.length - before[i]!.get(id)!) / WINDOW_S) * 60])));
@@ -212,6 +220,13 @@ for (const id of modes[0]!.sims.keys()) {
   // Services without a live channel run the same code in both columns: their difference is the world's noise.
   const mark = !LIVE.has(id) ? ' n/a' : l > p + 1e-9 ? ' (!)' : '    ';
   console.log(`${id.padEnd(12)} ${p.toFixed(2).padStart(8)} ${l.toFixed(2).padStart(8)}${mark}  ${HA[id as ServiceType] ?? '–'}`);
+}
+for (const id of LIVE) {
+  const [poll, live] = modes.map((m, i) => byPath(m.sims.get(id)!, before[i]!.get(id)!));
+  if (!poll || !live) continue;
+  const paths = [...new Set([...poll.keys(), ...live.keys()])].sort();
+  console.log(`\n${id}: requests in the window by path (polling / live)`);
+  for (const path of paths) console.log(`  ${path.padEnd(40)} ${String(poll.get(path) ?? 0).padStart(4)} ${String(live.get(path) ?? 0).padStart(4)}`);
 }
 for (const m of modes) {
   await m.app.stop();
