@@ -95,8 +95,11 @@ describe('Home Assistant blueprints', () => {
     expect(JSON.parse(approveMsg!.payload)).toEqual({ id: event.data.request_id });
     expect(await send(approveMsg!)).toMatchObject({ status: 'ok' });
 
-    // Decline another pending request of the same instance, with a typed reason.
-    const pending = (demo.sub.latest(`media2mqtt/${event.instance}/pending`) as { list: { requests: { id: number }[] } }).list.requests.find((r) => r.id !== event.data.request_id)!;
+    // Decline another pending request of the same instance, with a typed reason. The demo world
+    // moves on (on a loaded machine its other requests may all be answered by now): wait for one.
+    const other = () => (demo.sub.latest(`media2mqtt/${event.instance}/pending`) as { list: { requests: { id: number }[] } } | undefined)?.list.requests.find((r) => r.id !== event.data.request_id);
+    await demo.sub.waitFor(() => other() !== undefined, 'another pending request', 60_000);
+    const pending = other()!;
     const decline = runAutomation(auto, { id: 'answer', platform: 'event', event: { data: { action: `MEDIA2MQTT_DECLINE:${event.instance}:${pending.id}`, reply_text: 'Already in 4K' } } });
     const [declineMsg] = publishes(decline.effects);
     expect(JSON.parse(declineMsg!.payload)).toEqual({ id: pending.id, reason: 'Already in 4K' });
@@ -104,7 +107,7 @@ describe('Home Assistant blueprints', () => {
 
     // Somebody else's notification action does nothing.
     expect(publishes(runAutomation(auto, { id: 'answer', platform: 'event', event: { data: { action: 'OPEN_GARAGE' } } }).effects)).toEqual([]);
-  }, 90_000);
+  }, 150_000);
 
   it("the README's approve automation reads request_id and the event's instance, and the bridge approves", async () => {
     const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
@@ -204,12 +207,15 @@ describe('Home Assistant dashboards', () => {
     const md = dash.views.flatMap((v) => v.cards).find((c) => c.type === 'markdown');
     const id = 'sensor.media2mqtt_jellyseerr_pending_requests';
     const c = demo.entities().get(id)!;
+    // At least one pending request to render (the demo answers its requests as it goes; new ones follow).
+    const listed = () => ((demo.sub.latest(c.json_attributes_topic) as { list?: { requests?: unknown[] } } | undefined)?.list?.requests?.length ?? 0) > 0;
+    await demo.sub.waitFor(listed, 'a pending request', 60_000);
     const pending = demo.sub.latest(c.json_attributes_topic) as Record<string, unknown>;
     const attributes = JSON.parse(String(renderAll([{ template: c.json_attributes_template, variables: { value_json: pending } }])[0]));
     const [text] = renderAll([{ template: md.content, variables: {} }], { [id]: { state: '1', attributes: attributes as Record<string, unknown> } });
     const first = (attributes as { requests: { title: string }[] }).requests[0]!;
     expect(text).toContain(`**${first.title}**`);
-  });
+  }, 90_000);
 });
 
 // The MQTT data source's dashboards (grafana-prometheus.json reads Prometheus; test/ha checks it).
@@ -263,9 +269,9 @@ describe('Node-RED 4 flows, deployed in a real headless Node-RED', () => {
   it('approve from a dashboard: the page lists pending requests, and Approve is answered by the bridge', async () => {
     await red.waitFor('the pending lists', () => red.received('m2m_approve_remember').length >= 2);
     // The demo's world approves requests by itself too (the request lifecycle's pipeline): wait for
-    // one that is pending, then for the page to list it.
+    // two that are pending (one to approve, one to decline), then for the page to list the first.
     type Pending = { list: { requests: { id: number; title: string }[] } };
-    await demo.sub.waitForTopic('media2mqtt/overseerr/pending', (v) => (v as Pending).list.requests.length > 0, 90_000);
+    await demo.sub.waitForTopic('media2mqtt/overseerr/pending', (v) => (v as Pending).list.requests.length > 1, 90_000);
     const pending = (demo.sub.latest('media2mqtt/overseerr/pending') as Pending).list.requests;
     const title = pending[0]!.title.replace(/&/g, '&amp;').replace(/'/g, '&#39;');
     let page = '';
@@ -281,7 +287,7 @@ describe('Node-RED 4 flows, deployed in a real headless Node-RED', () => {
     expect(bad.status).toBe(400);
     const declined = await fetch(`${red.url}/media2mqtt/requests/overseerr/${pending[1]!.id}/decline`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'Not this one' }) });
     expect(await declined.json()).toMatchObject({ status: 'ok', data: { reason: 'Not this one' } });
-  });
+  }, 120_000);
 
   it('throttle while streaming: the demo streams, so qBittorrent and SABnzbd get the commands and answer ok', async () => {
     await red.waitFor('both answers', () => red.received('m2m_throttle_debug').length >= 2, 30_000);
