@@ -1,7 +1,7 @@
 /**
  * Upstream cost and push latency of the service instances, against the built-in simulators.
  *
- *   npm run bench:services     (about 13 minutes; BENCH_WINDOW=60 BENCH_PUSHES=10 for a quick look,
+ *   npm run bench:services     (about 18 minutes; BENCH_WINDOW=60 BENCH_PUSHES=10 for a quick look,
  *                               BENCH_ONLY=rates for part 3 alone)
  *
  * 1. Webhook → MQTT latency, on a bridge with the live channels off (so the webhook is the only
