@@ -107,10 +107,10 @@ export abstract class MediaServerService<S extends MediaServerStates> extends Po
     this.#scanRunning = scan.running;
   }
 
-  /** A webhook: force the parts it names stale and wait for the coalesced refresh (none for `[]`). */
-  protected async refreshFor(refresh: readonly string[]): Promise<void> {
+  /** A webhook: force the parts it names stale and wait for the coalesced refresh (none for `[]`; every poll reads the sessions). */
+  protected async refreshFor(refresh: readonly (MediaServerPart | 'sessions')[]): Promise<void> {
     if (!refresh.length) return;
-    for (const part of ['library', 'scan'] as const) if (refresh.includes(part)) this.#cadence.force(part);
+    for (const part of refresh) if (part !== 'sessions') this.#cadence.force(part);
     await this.#push.trigger();
   }
 
