@@ -22,7 +22,7 @@ import mqtt from 'mqtt';
 import { App } from '../src/app.js';
 import { configSchema, type ServiceType } from '../src/config/schema.js';
 import { LogHub } from '../src/log.js';
-import { loadAllServiceModules } from '../src/services/registry.js';
+import { SERVICE_TYPE_DEFS, loadAllServiceModules } from '../src/services/registry.js';
 import type { Simulator } from '../src/services/module.js';
 
 const WINDOW_S = Number(process.env.BENCH_WINDOW ?? 600);
@@ -36,8 +36,8 @@ const HA: Partial<Record<ServiceType, string>> = {
   qbittorrent: '2 (every 30 s)',
 };
 
-/** The services with a live channel (SignalR, WebSocket); the others have no `live` setting. */
-const LIVE = new Set(['sonarr', 'radarr', 'jellyfin', 'plex']);
+/** The types with a live channel (SignalR, WebSocket): those whose settings include `live` (SETTINGS.live). */
+const LIVE = new Set(Object.entries(SERVICE_TYPE_DEFS).filter(([, d]) => 'live' in (d.settings ?? {})).map(([type]) => type));
 
 /** The simulators of the current phase: each phase starts fresh ones, so no phase runs out of wanted items. */
 let sims = new Map<string, Simulator>();
@@ -222,8 +222,9 @@ for (const id of modes[0]!.sims.keys()) {
   console.log(`${id.padEnd(12)} ${p.toFixed(2).padStart(8)} ${l.toFixed(2).padStart(8)}${mark}  ${HA[id as ServiceType] ?? '–'}`);
 }
 for (const id of LIVE) {
-  const [poll, live] = modes.map((m, i) => byPath(m.sims.get(id)!, before[i]!.get(id)!));
-  if (!poll || !live) continue;
+  const [pollSim, liveSim] = modes.map((m) => m.sims.get(id));
+  if (!pollSim || !liveSim) continue;
+  const [poll, live] = [byPath(pollSim, before[0]!.get(id)!), byPath(liveSim, before[1]!.get(id)!)];
   const paths = [...new Set([...poll.keys(), ...live.keys()])].sort();
   console.log(`\n${id}: requests in the window by path (polling / live)`);
   for (const path of paths) console.log(`  ${path.padEnd(40)} ${String(poll.get(path) ?? 0).padStart(4)} ${String(live.get(path) ?? 0).padStart(4)}`);

@@ -11,7 +11,7 @@ import type { SessionStates } from '../sessions/publish.js';
 import type { PlaybackSession } from '../sessions/model.js';
 
 /** Library totals, recently added and server info: every this many idle intervals (10 min at defaults). */
-export const LIBRARY_EVERY_IDLE_INTERVALS = 5;
+const LIBRARY_EVERY_IDLE_INTERVALS = 5;
 /** Pushes within this window share one refresh. */
 const PUSH_COALESCE_MS = 1000;
 
@@ -61,16 +61,13 @@ export abstract class MediaServerService<S extends MediaServerStates> extends Po
   protected abstract readScan(signal: AbortSignal): Promise<S['scan']>;
   /** Reads and publishes the library (totals, recently added, server info) and sets `version`. */
   protected abstract readLibrary(signal: AbortSignal): Promise<void>;
-  /** The server's own entities (the sessions' come first). */
-  protected abstract serverEntities(): EntityDef<S>[];
   /** The live channel, opened at start when `live` is on. */
   protected abstract openLiveSocket(): LiveSocket;
 
-  protected serviceEntities(): EntityDef<S>[] {
-    return this.serverEntities();
-  }
-
-  /** The sessions' entities first, as before the session feature (they are checked against SessionStates). */
+  /**
+   * The sessions' entities (checked against SessionStates), then the server's own
+   * (`serviceEntities`) and the status ones: the order they had before the session feature.
+   */
   override entities(): EntityDef[] {
     return [...this.sessions.entities(), ...super.entities()];
   }

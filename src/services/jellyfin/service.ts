@@ -45,7 +45,7 @@ export class JellyfinService extends MediaServerService<JellyfinStates> {
     return this.#api;
   }
 
-  protected serverEntities(): EntityDef<JellyfinStates>[] {
+  protected serviceEntities(): EntityDef<JellyfinStates>[] {
     return jellyfinEntities();
   }
 

@@ -42,7 +42,7 @@ export class PlexService extends MediaServerService<PlexStates> {
     return this.#api;
   }
 
-  protected serverEntities(): EntityDef<PlexStates>[] {
+  protected serviceEntities(): EntityDef<PlexStates>[] {
     return plexEntities();
   }
 
